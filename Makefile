@@ -1,0 +1,49 @@
+# filiere — `make help` lists the targets.
+# One Cargo target dir shared by cargo test, clippy and maturin (and reused by CI), so that
+# Polars is compiled once per machine.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/filiere/target
+PYTHON ?= python3
+# cargo test links libpython (the `python` feature is on by default); find it at run time.
+PY_LIBDIR := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_config_var('LIBDIR') or '')")
+export LD_LIBRARY_PATH := $(PY_LIBDIR):$(LD_LIBRARY_PATH)
+export PYO3_PYTHON ?= $(shell command -v $(PYTHON))
+
+.PHONY: help run dev install-test test test-rs test-py lint fmt bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+run: ## install the package and run the bundled AURA study
+	$(PYTHON) -m pip install --quiet .
+	$(PYTHON) -m filiere run --example aura --out out/aura
+
+dev: ## editable install with test dependencies (rebuilds the native module)
+	$(PYTHON) -m pip install --quiet -e '.[test]'
+
+install-test: dev ## alias of dev
+
+test: dev lint test-rs test-py ## install test needs, lint, run every test (what CI runs)
+
+test-rs: ## Rust unit tests
+	cargo test --release --lib
+
+test-py: ## Python tests and doctests
+	$(PYTHON) -m pytest
+
+lint: ## rustfmt, clippy -D warnings, ruff, mypy
+	cargo fmt --check
+	cargo clippy --release --all-targets -- -D warnings
+	$(PYTHON) -m ruff check python tests benchmarks scripts
+	$(PYTHON) -m ruff format --check python tests benchmarks scripts
+	$(PYTHON) -m mypy
+
+fmt: ## format Rust and Python
+	cargo fmt
+	$(PYTHON) -m ruff format python tests benchmarks scripts
+	$(PYTHON) -m ruff check --fix python tests benchmarks scripts
+
+bench: ## benchmark against a pandas/numpy baseline, printing the ratio
+	$(PYTHON) benchmarks/bench_run.py
+
+clean: ## remove build outputs of this checkout (not the shared target dir)
+	rm -rf out dist python/filiere/*.so

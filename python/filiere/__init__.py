@@ -1,0 +1,32 @@
+"""filiere: the economics of making school uniforms in Auvergne-Rhône-Alpes.
+
+>>> import filiere as fl
+>>> results = fl.Study.example("aura").run()
+>>> results.summary  # doctest: +SKIP
+"""
+
+from filiere._core import __version__
+from filiere.exceptions import (
+    FiliereError,
+    InputFileError,
+    InternalError,
+    OutputError,
+    ParameterError,
+    SchemaError,
+    StudyError,
+)
+from filiere.results import Results
+from filiere.study import Study
+
+__all__ = [
+    "FiliereError",
+    "InputFileError",
+    "InternalError",
+    "OutputError",
+    "ParameterError",
+    "Results",
+    "SchemaError",
+    "Study",
+    "StudyError",
+    "__version__",
+]

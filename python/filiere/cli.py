@@ -1,0 +1,176 @@
+"""The ``filiere`` command.
+
+``filiere run STUDY.toml [--out DIR]`` or ``filiere run --example aura`` prints the
+headline table and writes the outputs; ``filiere validate FILE...`` checks input files and
+reports every problem at once. Bad input exits with code 2 and one readable paragraph on
+stderr, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from filiere import __version__, _core
+from filiere.exceptions import FiliereError, InternalError, Problem
+from filiere.study import Study
+
+EXIT_BAD_INPUT = 2
+
+_KIND_HINTS = {
+    "workshops": ("workshop", "atelier", "survey", "enquete", "capacit"),
+    "establishments": ("establishment", "etablissement", "school", "ecole", "lycee"),
+    "catalog": ("catalog", "catalogue", "product", "produit"),
+    "parameters": ("param",),
+}
+
+
+def guess_kind(path: Path) -> str | None:
+    """Which table a file holds, from its name (``workshops.csv`` -> ``workshops``)."""
+    stem = path.stem.lower()
+    for kind, hints in _KIND_HINTS.items():
+        if any(h in stem for h in hints):
+            return kind
+    return None
+
+
+def _format_table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    line = "  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))
+    body = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join([line, "  ".join("-" * w for w in widths), *body])
+
+
+def _headline(study: Study, elapsed_ms: float, summary_rows: list[dict[str, float]]) -> str:
+    header = ["year", "pieces", "budget M€", "€/kit", "direct FTE", "offered", "to hire"]
+    rows = [
+        [
+            str(int(r["year"])),
+            f"{r['pieces']:,.0f}",
+            f"{r['budget_eur'] / 1e6:,.1f}",
+            f"{r['cost_per_kit_eur']:,.2f}",
+            f"{r['direct_fte']:,.0f}",
+            f"{r['offered_fte']:,.0f}",
+            f"{r['hiring_gap_fte']:,.0f}",
+        ]
+        for r in summary_rows
+    ]
+    title = f"{study.name} — {study.description}" if study.description else study.name
+    return f"{title}\n\n{_format_table(header, rows)}\n\n(computed in {elapsed_ms:.0f} ms)"
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.example:
+        study = Study.example(args.example)
+    elif args.study:
+        study = Study.load(args.study)
+    else:
+        print("filiere run: give a STUDY.toml or --example NAME", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    start = time.perf_counter()
+    results = study.run()
+    elapsed = (time.perf_counter() - start) * 1000
+    print(_headline(study, elapsed, results.summary.to_dicts()))
+    if args.out:
+        written = results.write(args.out, locale=args.locale)
+        print(f"\nwrote {len(written)} files to {args.out}")
+    return 0
+
+
+def _describe(problem: Problem) -> str:
+    where = [problem["file"]]
+    if problem["row"] is not None:
+        where.append(f"row {problem['row']}")
+    if problem["column"] is not None:
+        where.append(f"column `{problem['column']}`")
+    if problem["value"] is not None:
+        where.append(f"value {problem['value']!r}")
+    return f"{', '.join(where)}: {problem['message']}"
+
+
+def _validate(args: argparse.Namespace) -> int:
+    bad = 0
+    for name in args.files:
+        path = Path(name)
+        if path.suffix.lower() == ".toml":
+            try:
+                Study.load(path)
+            except FiliereError as err:
+                bad += 1
+                print(f"✗ {path}\n  {err}", file=sys.stderr)
+            else:
+                print(f"✓ {path}: valid study")
+            continue
+        kind = args.kind or guess_kind(path)
+        if kind is None:
+            bad += 1
+            print(
+                f"✗ {path}: cannot tell which table this is from its name; "
+                "pass --kind workshops|establishments|catalog|parameters",
+                file=sys.stderr,
+            )
+            continue
+        try:
+            problems: list[Problem] = _core.validate_file(str(path), kind)
+        except FiliereError as err:
+            bad += 1
+            print(f"✗ {path}\n  {err}", file=sys.stderr)
+            continue
+        if problems:
+            bad += 1
+            print(f"✗ {path} ({kind}): {len(problems)} problem(s)", file=sys.stderr)
+            for p in problems:
+                print(f"  - {_describe(p)}", file=sys.stderr)
+        else:
+            print(f"✓ {path}: valid {kind} table")
+    return EXIT_BAD_INPUT if bad else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``filiere`` command."""
+    parser = argparse.ArgumentParser(
+        prog="filiere",
+        description="Regional school-uniform manufacturing: demand, cost, capacity and jobs.",
+    )
+    parser.add_argument("--version", action="version", version=f"filiere {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run a study and print its headline figures")
+    run.add_argument("study", nargs="?", help="path to a study.toml")
+    run.add_argument("--example", choices=_core.EXAMPLES, help="run a bundled example")
+    run.add_argument("--out", help="write the result tables (Parquet and CSV) to this folder")
+    run.add_argument(
+        "--locale", choices=("en", "fr"), default="en", help="CSV style (fr: ';' and 3,14)"
+    )
+    run.set_defaults(handler=_run)
+
+    validate = sub.add_parser("validate", help="check input files, report every problem")
+    validate.add_argument("files", nargs="+", help="table files (CSV, Parquet, XLSX) or study.toml")
+    validate.add_argument(
+        "--kind",
+        choices=tuple(_KIND_HINTS),
+        help="table kind, when the file name does not tell",
+    )
+    validate.set_defaults(handler=_validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code (2 for bad input)."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except InternalError as err:
+        print(f"filiere: {err}", file=sys.stderr)
+        return 1
+    except FiliereError as err:
+        print(f"filiere: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

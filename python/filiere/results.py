@@ -1,0 +1,159 @@
+"""What a run computes, as Polars DataFrames, and how to save it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+import polars as pl
+
+__all__ = ["Results"]
+
+TABLES = ("summary", "demand", "costs", "jobs", "jobs_by_departement")
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
+    text = [c for c, t in frame.schema.items() if t == pl.String]
+    return frame.with_columns(
+        pl.when(pl.col(c).str.starts_with(s) for s in _FORMULA_START)
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in text
+    )
+
+
+def _atomic_write(path: Path, write: object) -> None:
+    """Write through a temporary file in the same folder, then rename over ``path``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)  # type: ignore[operator]
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class Results:
+    """Results of :meth:`filiere.Study.run`.
+
+    Attributes
+    ----------
+    summary : polars.DataFrame
+        One row per year: ``kits``, ``pieces``, ``budget_eur`` (EUR, VAT included),
+        ``budget_ht_eur`` (EUR before VAT), ``cost_per_kit_eur`` and
+        ``cost_per_piece_eur`` (EUR, VAT included), ``fabric_m`` (m), ``labour_hours``
+        (h), ``direct_fte`` (full-time equivalents of 1,607 h), ``offered_fte`` (operators
+        the survey offers, FTE), ``hiring_gap_fte`` (FTE to hire), ``utilisation``
+        (labour needed / minutes offered) and ``fte_per_meur`` (direct FTE per million EUR).
+    demand : polars.DataFrame
+        ``year, departement, level, product, pupils, kits, pieces``.
+    costs : polars.DataFrame
+        Per year and product (``unit = "piece"``) and per kit (``unit = "kit"``):
+        ``quantity``, ``labour_minutes`` and the breakdown in EUR per unit:
+        fabric, trims, packaging, materials, labour, overhead, personalisation,
+        logistics, cost, margin, price before tax (``price_ht_eur``), VAT, price paid
+        (``price_ttc_eur``); ``total_ttc_eur`` = quantity × price paid.
+    jobs : polars.DataFrame
+        Per year and workshop: ``pieces``, ``labour_hours``, ``fte``, ``offered_fte``,
+        ``hiring_gap_fte``, ``capacity_minutes`` (offered a year) and ``utilisation``.
+    jobs_by_departement : polars.DataFrame
+        ``jobs`` summed by year and département of the workshops.
+    study_name : str
+        The study these results belong to.
+    """
+
+    demand: pl.DataFrame
+    costs: pl.DataFrame
+    jobs: pl.DataFrame
+    jobs_by_departement: pl.DataFrame
+    summary: pl.DataFrame
+    study_name: str = "study"
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """Every table by name."""
+        return {name: getattr(self, name) for name in TABLES}
+
+    def write(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        formats: Iterable[str] = ("parquet", "csv"),
+        locale: str = "en",
+    ) -> list[Path]:
+        """Save every table, atomically (a file is complete or absent, never half-written).
+
+        Parameters
+        ----------
+        directory : path
+            Output folder, created if needed.
+        formats : iterable of {"parquet", "csv"}
+            File formats to write.
+        locale : {"en", "fr"}
+            CSV style: ``en`` is ``,`` and decimal point; ``fr`` is ``;``, decimal comma
+            and a UTF-8 BOM, which French Excel opens cleanly. Text cells that would
+            start a spreadsheet formula are prefixed with an apostrophe.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files written.
+        """
+        if locale not in ("en", "fr"):
+            raise ValueError(f"locale must be 'en' or 'fr', got {locale!r}")
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        written: list[Path] = []
+        for name, frame in self.tables().items():
+            for fmt in formats:
+                path = out / f"{name}.{fmt}"
+                if fmt == "parquet":
+                    _atomic_write(path, frame.write_parquet)
+                elif fmt == "csv":
+                    safe = _neutralise_formulas(frame)
+                    if locale == "fr":
+                        _atomic_write(
+                            path,
+                            lambda p, f=safe: f.write_csv(
+                                p, separator=";", decimal_comma=True, include_bom=True
+                            ),
+                        )
+                    else:
+                        _atomic_write(path, safe.write_csv)
+                else:
+                    raise ValueError(f"unknown format {fmt!r}: use 'parquet' or 'csv'")
+                written.append(path)
+        return written
+
+    def headline(self) -> pl.DataFrame:
+        """The summary in readable units: M pieces, M EUR, EUR per kit, FTE."""
+        return self.summary.select(
+            "year",
+            (pl.col("pieces") / 1e6).round(3).alias("pieces_m"),
+            (pl.col("budget_eur") / 1e6).round(1).alias("budget_meur"),
+            pl.col("cost_per_kit_eur").round(2),
+            pl.col("direct_fte").round(0),
+            pl.col("offered_fte").round(0),
+            pl.col("hiring_gap_fte").round(0),
+            pl.col("utilisation").round(2),
+        )
+
+    def __repr__(self) -> str:
+        with pl.Config(tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
+            return f"Results({self.study_name!r})\n{self.headline()}"
+
+    def _repr_html_(self) -> str:
+        return (
+            f"<b>Results</b> {escape(self.study_name)}"
+            f"{self.headline()._repr_html_()}"
+            "<small>Tables: summary, demand, costs, jobs, jobs_by_departement.</small>"
+        )

@@ -1,0 +1,264 @@
+"""The central object: a :class:`Study` holds the inputs, parameters and scenario."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+
+from filiere import _core
+from filiere._convert import TableLike, to_polars
+from filiere.results import Results
+
+__all__ = ["Study"]
+
+
+class Study:
+    """A school-uniform programme study: workshops, establishments, catalog, parameters
+    and scenario, validated together.
+
+    Build one from the bundled data with :meth:`Study.example`, from a ``study.toml``
+    with :meth:`Study.load`, or from tables in memory with the constructor.
+
+    Parameters
+    ----------
+    workshops : TableLike
+        The capacity survey, one row per workshop (schema in ``data/README.md``).
+    establishments : TableLike
+        Schools with their level and pupils.
+    catalog : TableLike
+        Products with standard minutes and materials.
+    parameters : TableLike, optional
+        Parameter rows replacing the bundled defaults (``name, value, unit, low, high,
+        distribution, source, description``).
+    scenario : dict, optional
+        Scenario as in the ``[scenario]`` section of a study file: ``base_year``,
+        ``years``, ``rollout`` (level -> first year), ``adoption`` (fraction, or level ->
+        fraction), ``renewal`` (``"full"`` or ``"partial"``), ``replacement_rate``,
+        ``years_in_level``, ``pupil_growth`` and ``kit`` (product -> pieces per pupil).
+        Defaults: ``{"base_year": 2025, "years": [2026], "kit": {"polo": 3,
+        "sweatshirt": 2}}`` with every level rolled out in the first year.
+    name, description : str
+        Labels for reports.
+    overrides : dict, optional
+        Parameter values replacing those of the table.
+
+    Raises
+    ------
+    SchemaError
+        Listing every bad cell of every table (file, row, column, value, what is allowed).
+    StudyError
+        If the scenario is invalid or names products the catalog lacks.
+    ParameterError
+        If an override is unknown or out of range.
+
+    Examples
+    --------
+    >>> import filiere as fl
+    >>> pilot = fl.Study.example("aura-pilot")
+    >>> int(pilot.run().summary["pieces"][0])
+    15000
+    """
+
+    _core: _core.Study
+
+    def __init__(
+        self,
+        workshops: TableLike,
+        establishments: TableLike,
+        catalog: TableLike,
+        parameters: TableLike | None = None,
+        scenario: Mapping[str, Any] | None = None,
+        *,
+        name: str = "study",
+        description: str = "",
+        overrides: Mapping[str, float] | None = None,
+    ) -> None:
+        default: dict[str, Any] = {"base_year": 2025, "years": [2026]}
+        scenario_json = json.dumps({**default, **dict(scenario or {})})
+        tables = {
+            "workshops": workshops,
+            "establishments": establishments,
+            "catalog": catalog,
+            "parameters": parameters,
+        }
+        labels = [
+            os.fspath(t) if isinstance(t, str | os.PathLike) else kind for kind, t in tables.items()
+        ]
+        self._core = _core.Study.from_frames(
+            to_polars(workshops, "workshops"),
+            to_polars(establishments, "establishments"),
+            to_polars(catalog, "catalog"),
+            None if parameters is None else to_polars(parameters, "parameters"),
+            scenario_json,
+            {k: float(v) for k, v in (overrides or {}).items()},
+            name,
+            description,
+            labels,
+        )
+
+    @classmethod
+    def _wrap(cls, core: _core.Study) -> Study:
+        study = cls.__new__(cls)
+        study._core = core
+        return study
+
+    @classmethod
+    def example(cls, name: str = "aura") -> Study:
+        """Load a bundled example study.
+
+        Parameters
+        ----------
+        name : {"aura", "aura-pilot"}
+            ``aura``: the full programme (1.5 M pupils, 7.5 M pieces a year at full
+            rollout, synthetic survey of 119 workshops). ``aura-pilot``: the 2024 pilot,
+            3,000 kits in 4 lycées.
+
+        Returns
+        -------
+        Study
+
+        Raises
+        ------
+        StudyError
+            For an unknown name.
+        """
+        return cls._wrap(_core.Study.example(name))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Study:
+        """Load a study from its ``study.toml`` (table paths are relative to it).
+
+        Raises
+        ------
+        StudyError
+            If the file is missing or invalid, or a table file does not exist.
+        SchemaError
+            Listing every problem of every table.
+        InputFileError
+            If a table file cannot be decoded.
+        """
+        return cls._wrap(_core.Study.load(os.fspath(path)))
+
+    def with_params(self, **overrides: float) -> Study:
+        """A new study with some parameter values replaced.
+
+        Parameters
+        ----------
+        **overrides : float
+            ``name=value`` in the parameter's unit, e.g. ``line_efficiency=0.6``.
+
+        Raises
+        ------
+        ParameterError
+            For an unknown name or a value outside the parameter's domain.
+
+        Examples
+        --------
+        >>> import filiere as fl
+        >>> s = fl.Study.example("aura-pilot").with_params(margin_rate=0.15)
+        >>> float(s.parameters.filter(name="margin_rate")["value"][0])
+        0.15
+        """
+        return Study._wrap(self._core.with_params({k: float(v) for k, v in overrides.items()}))
+
+    def with_scenario(self, **changes: Any) -> Study:
+        """A new study with some scenario fields replaced (``years=[2027]``, ...).
+
+        Raises
+        ------
+        StudyError
+            If the resulting scenario is invalid.
+        """
+        scenario = {**self.scenario, **changes}
+        return Study._wrap(self._core.with_scenario(json.dumps(scenario)))
+
+    @property
+    def name(self) -> str:
+        """Study name."""
+        return self._core.name
+
+    @property
+    def description(self) -> str:
+        """One-line description."""
+        return self._core.description
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """Where each table came from."""
+        return self._core.sources
+
+    @property
+    def scenario(self) -> dict[str, Any]:
+        """The scenario, as a dict (a copy)."""
+        scenario: dict[str, Any] = json.loads(self._core.scenario_json())
+        return scenario
+
+    @property
+    def parameters(self) -> pl.DataFrame:
+        """Parameters in force: ``name, value, unit, low, high, distribution, source,
+        description``."""
+        return self._core.parameters()
+
+    def _table(self, kind: str) -> pl.DataFrame:
+        rows = json.loads(self._core.table_json(kind))
+        return pl.DataFrame(rows, infer_schema_length=None)
+
+    @property
+    def workshops(self) -> pl.DataFrame:
+        """The validated capacity survey (empty cells stay null: parameters fill them)."""
+        return self._table("workshops")
+
+    @property
+    def establishments(self) -> pl.DataFrame:
+        """The validated establishments."""
+        return self._table("establishments")
+
+    @property
+    def catalog(self) -> pl.DataFrame:
+        """The validated catalog."""
+        return self._table("catalog")
+
+    def run(self) -> Results:
+        """Compute demand, cost and direct jobs for every scenario year.
+
+        Returns
+        -------
+        Results
+            ``demand``, ``costs``, ``jobs``, ``jobs_by_departement`` and ``summary``
+            as Polars DataFrames.
+        """
+        return Results(study_name=self.name, **self._core.run())
+
+    def __getstate__(self) -> dict[str, str]:
+        return {"json": self._core.to_json()}
+
+    def __setstate__(self, state: dict[str, str]) -> None:
+        self._core = _core.Study.from_json(state["json"])
+
+    def __repr__(self) -> str:
+        s = self.scenario
+        return (
+            f"Study({self.name!r}: {len(self.workshops)} workshops, "
+            f"{len(self.establishments)} establishments, years {s['years']})"
+        )
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        s = self.scenario
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(str(v))}</td></tr>"
+            for k, v in [
+                ("workshops", len(self.workshops)),
+                ("establishments", len(self.establishments)),
+                ("years", s["years"]),
+                ("rollout", s.get("rollout") or "all levels, first year"),
+                ("kit", s["kit"]),
+                ("renewal", s["renewal"]),
+            ]
+        )
+        return f"<b>Study</b> {escape(self.name)}<table>{rows}</table>"

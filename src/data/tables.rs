@@ -1,0 +1,625 @@
+//! The input tables of a study, their schemas, and their typed rows.
+//!
+//! Schemas are documented for users in `data/README.md`; keep the two in step.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Problem, Problems, Result};
+
+use super::read::RawTable;
+use super::schema::{check_unique, validate, ColumnSpec, Kind, Table, TableSpec};
+
+const fn col(
+    name: &'static str,
+    kind: Kind,
+    required: bool,
+    unit: &'static str,
+    description: &'static str,
+) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        kind,
+        required,
+        unit,
+        description,
+    }
+}
+
+/// Largest operator count accepted for one workshop: beyond it a cell is a typo.
+pub const MAX_OPERATORS: i64 = 5_000;
+
+/// Schema of the `workshops` table (the capacity survey, one row per workshop).
+pub const WORKSHOPS: TableSpec = TableSpec {
+    name: "workshops",
+    columns: &[
+        col(
+            "workshop_id",
+            Kind::Text,
+            true,
+            "",
+            "anonymous workshop identifier",
+        ),
+        col("name", Kind::Text, false, "", "workshop name"),
+        col(
+            "departement",
+            Kind::Departement,
+            true,
+            "",
+            "département code",
+        ),
+        col(
+            "operators",
+            Kind::Int {
+                min: 0,
+                max: MAX_OPERATORS,
+            },
+            true,
+            "persons",
+            "production operators",
+        ),
+        col(
+            "hours_per_week",
+            Kind::Float {
+                min: 1.0,
+                max: 60.0,
+            },
+            false,
+            "h/week",
+            "contract hours per operator",
+        ),
+        col(
+            "shifts",
+            Kind::Int { min: 1, max: 3 },
+            false,
+            "shifts/day",
+            "shifts worked per day",
+        ),
+        col(
+            "efficiency",
+            Kind::Fraction {
+                min: 0.05,
+                max: 1.0,
+            },
+            false,
+            "fraction",
+            "steady sewing-line efficiency",
+        ),
+        col(
+            "programme_share",
+            Kind::Fraction { min: 0.0, max: 1.0 },
+            false,
+            "fraction",
+            "share of capacity offered to the programme",
+        ),
+        col(
+            "products",
+            Kind::List,
+            true,
+            "",
+            "products it can make, `|`-separated catalog ids",
+        ),
+        col(
+            "hourly_cost_eur",
+            Kind::Float {
+                min: 1.0,
+                max: 200.0,
+            },
+            false,
+            "EUR/worked h",
+            "loaded hourly labour cost",
+        ),
+        col(
+            "overhead_rate",
+            Kind::Fraction { min: 0.0, max: 5.0 },
+            false,
+            "fraction of labour",
+            "overhead as a share of direct labour cost",
+        ),
+        col(
+            "can_hire",
+            Kind::Int {
+                min: 0,
+                max: MAX_OPERATORS,
+            },
+            false,
+            "persons",
+            "operators it could hire within a year",
+        ),
+        col(
+            "training_centre",
+            Kind::Bool,
+            false,
+            "",
+            "has a training centre",
+        ),
+        col(
+            "trainees",
+            Kind::Int {
+                min: 0,
+                max: MAX_OPERATORS,
+            },
+            false,
+            "persons/yr",
+            "trainees trained per year",
+        ),
+        col(
+            "can_personalise",
+            Kind::Bool,
+            false,
+            "",
+            "can embroider or print logos in house",
+        ),
+    ],
+};
+
+const LEVELS: &[(&str, &[&str])] = &[
+    (
+        "ecole",
+        &["primaire", "elementaire", "maternelle", "school", "primary"],
+    ),
+    ("college", &["middle_school"]),
+    ("lycee", &["high_school", "lycee_professionnel", "lp"]),
+];
+
+const SECTORS: &[(&str, &[&str])] = &[
+    ("public", &["pu", "publique"]),
+    ("private", &["prive", "privee", "pr", "prive_sous_contrat"]),
+];
+
+/// Schema of the `establishments` table (schools and their pupils).
+pub const ESTABLISHMENTS: TableSpec = TableSpec {
+    name: "establishments",
+    columns: &[
+        col(
+            "uai",
+            Kind::Uai,
+            false,
+            "",
+            "UAI code (empty for aggregate rows)",
+        ),
+        col("name", Kind::Text, true, "", "establishment name"),
+        col("city", Kind::Text, false, "", "city"),
+        col("postcode", Kind::Text, false, "", "postcode"),
+        col(
+            "departement",
+            Kind::Departement,
+            true,
+            "",
+            "département code",
+        ),
+        col(
+            "level",
+            Kind::Choice(LEVELS),
+            true,
+            "",
+            "ecole, college or lycee",
+        ),
+        col(
+            "sector",
+            Kind::Choice(SECTORS),
+            false,
+            "",
+            "public or private",
+        ),
+        col(
+            "pupils",
+            Kind::Int {
+                min: 0,
+                max: 2_000_000,
+            },
+            true,
+            "pupils",
+            "pupils enrolled",
+        ),
+    ],
+};
+
+/// Schema of the `catalog` table (products and their bill of labour and materials).
+pub const CATALOG: TableSpec = TableSpec {
+    name: "catalog",
+    columns: &[
+        col("product", Kind::Text, true, "", "product identifier"),
+        col("name", Kind::Text, false, "", "product name"),
+        col(
+            "sam_cut_min",
+            Kind::Float {
+                min: 0.0,
+                max: 600.0,
+            },
+            true,
+            "min/piece",
+            "standard minutes, cutting",
+        ),
+        col(
+            "sam_sew_min",
+            Kind::Float {
+                min: 0.0,
+                max: 600.0,
+            },
+            true,
+            "min/piece",
+            "standard minutes, sewing",
+        ),
+        col(
+            "sam_finish_min",
+            Kind::Float {
+                min: 0.0,
+                max: 600.0,
+            },
+            true,
+            "min/piece",
+            "standard minutes, finishing and packing",
+        ),
+        col(
+            "sam_personalise_min",
+            Kind::Float {
+                min: 0.0,
+                max: 600.0,
+            },
+            true,
+            "min/piece",
+            "standard minutes, logo embroidery or print",
+        ),
+        col(
+            "fabric_m",
+            Kind::Float {
+                min: 0.0,
+                max: 20.0,
+            },
+            true,
+            "m/piece",
+            "fabric per piece, net of over-cut",
+        ),
+        col(
+            "fabric_eur_per_m",
+            Kind::Float {
+                min: 0.0,
+                max: 500.0,
+            },
+            true,
+            "EUR/m",
+            "fabric price",
+        ),
+        col(
+            "trims_eur",
+            Kind::Float {
+                min: 0.0,
+                max: 500.0,
+            },
+            true,
+            "EUR/piece",
+            "trims: buttons, labels, ribs, thread",
+        ),
+        col(
+            "packaging_eur",
+            Kind::Float {
+                min: 0.0,
+                max: 100.0,
+            },
+            true,
+            "EUR/piece",
+            "packaging",
+        ),
+        col(
+            "source",
+            Kind::Text,
+            false,
+            "",
+            "where the figures come from",
+        ),
+    ],
+};
+
+/// Level of an establishment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// École (maternelle and élémentaire).
+    Ecole,
+    /// Collège.
+    College,
+    /// Lycée (general, technological and vocational).
+    Lycee,
+}
+
+impl Level {
+    /// All levels, youngest first.
+    pub const ALL: [Level; 3] = [Level::Ecole, Level::College, Level::Lycee];
+
+    /// The identifier used in tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Ecole => "ecole",
+            Level::College => "college",
+            Level::Lycee => "lycee",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+/// One workshop of the capacity survey. `None` fields fall back to parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workshop {
+    /// Identifier.
+    #[serde(rename = "workshop_id")]
+    pub id: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Département code.
+    pub departement: String,
+    /// Production operators (persons).
+    pub operators: u32,
+    /// Contract hours per week (h/week).
+    pub hours_per_week: Option<f64>,
+    /// Shifts per day.
+    pub shifts: Option<u32>,
+    /// Steady line efficiency (fraction).
+    pub efficiency: Option<f64>,
+    /// Share of capacity offered to the programme (fraction).
+    pub programme_share: Option<f64>,
+    /// Catalog products it can make.
+    pub products: Vec<String>,
+    /// Loaded hourly labour cost (EUR per worked hour).
+    pub hourly_cost_eur: Option<f64>,
+    /// Overhead as a fraction of direct labour cost.
+    pub overhead_rate: Option<f64>,
+    /// Operators it could hire within a year.
+    pub can_hire: u32,
+    /// Has a training centre.
+    pub training_centre: bool,
+    /// Trainees per year.
+    pub trainees: u32,
+    /// Can personalise in house.
+    pub can_personalise: bool,
+}
+
+/// One establishment (or an aggregate of establishments of one level in a département).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Establishment {
+    /// UAI code, `None` for aggregate rows.
+    pub uai: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Département code.
+    pub departement: String,
+    /// Level.
+    pub level: Level,
+    /// `public` or `private`, if known.
+    pub sector: Option<String>,
+    /// Pupils enrolled.
+    pub pupils: u64,
+}
+
+/// One product of the catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    /// Identifier (`polo`, `sweatshirt`).
+    #[serde(rename = "product")]
+    pub id: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Standard minutes for cutting (min/piece).
+    pub sam_cut_min: f64,
+    /// Standard minutes for sewing (min/piece).
+    pub sam_sew_min: f64,
+    /// Standard minutes for finishing and packing (min/piece).
+    pub sam_finish_min: f64,
+    /// Standard minutes for personalisation (min/piece).
+    pub sam_personalise_min: f64,
+    /// Fabric per piece, net of over-cut (m/piece).
+    pub fabric_m: f64,
+    /// Fabric price (EUR/m).
+    pub fabric_eur_per_m: f64,
+    /// Trims (EUR/piece).
+    pub trims_eur: f64,
+    /// Packaging (EUR/piece).
+    pub packaging_eur: f64,
+}
+
+impl Product {
+    /// Standard minutes of making (cut + sew + finish), personalisation excluded.
+    pub fn sam_making_min(&self) -> f64 {
+        self.sam_cut_min + self.sam_sew_min + self.sam_finish_min
+    }
+}
+
+fn finish<T>(problems: Vec<Problem>, value: T) -> Result<T> {
+    if problems.is_empty() {
+        Ok(value)
+    } else {
+        Err(Error::Schema(Problems(problems)))
+    }
+}
+
+/// Validate and type the workshops table.
+///
+/// # Errors
+/// [`Error::Schema`] listing every bad cell and duplicated id.
+pub fn workshops(raw: &RawTable) -> Result<Vec<Workshop>> {
+    let t = validate(raw, &WORKSHOPS)?;
+    let mut problems = Vec::new();
+    check_unique(&t, "workshop_id", &mut problems);
+    let rows = (0..t.height)
+        .map(|i| Workshop {
+            id: t.text("workshop_id", i).unwrap_or_default().to_owned(),
+            name: t.text("name", i).map(str::to_owned),
+            departement: t.text("departement", i).unwrap_or_default().to_owned(),
+            operators: t.int("operators", i).unwrap_or(0) as u32,
+            hours_per_week: t.float("hours_per_week", i),
+            shifts: t.int("shifts", i).map(|v| v as u32),
+            efficiency: t.float("efficiency", i),
+            programme_share: t.float("programme_share", i),
+            products: t.list("products", i).to_vec(),
+            hourly_cost_eur: t.float("hourly_cost_eur", i),
+            overhead_rate: t.float("overhead_rate", i),
+            can_hire: t.int("can_hire", i).unwrap_or(0) as u32,
+            training_centre: t.bool("training_centre", i).unwrap_or(false),
+            trainees: t.int("trainees", i).unwrap_or(0) as u32,
+            can_personalise: t.bool("can_personalise", i).unwrap_or(false),
+        })
+        .collect();
+    finish(problems, rows)
+}
+
+/// Validate and type the establishments table.
+///
+/// # Errors
+/// [`Error::Schema`] listing every bad cell and duplicated UAI code.
+pub fn establishments(raw: &RawTable) -> Result<Vec<Establishment>> {
+    let t = validate(raw, &ESTABLISHMENTS)?;
+    let mut problems = Vec::new();
+    check_unique(&t, "uai", &mut problems);
+    let rows = (0..t.height)
+        .map(|i| Establishment {
+            uai: t.text("uai", i).map(str::to_owned),
+            name: t.text("name", i).unwrap_or_default().to_owned(),
+            departement: t.text("departement", i).unwrap_or_default().to_owned(),
+            level: t
+                .text("level", i)
+                .and_then(Level::parse)
+                .unwrap_or(Level::Lycee),
+            sector: t.text("sector", i).map(str::to_owned),
+            pupils: t.int("pupils", i).unwrap_or(0) as u64,
+        })
+        .collect();
+    finish(problems, rows)
+}
+
+/// Validate and type the catalog table.
+///
+/// # Errors
+/// [`Error::Schema`] listing every bad cell and duplicated product.
+pub fn catalog(raw: &RawTable) -> Result<Vec<Product>> {
+    let t = validate(raw, &CATALOG)?;
+    let mut problems = Vec::new();
+    check_unique(&t, "product", &mut problems);
+    let num = |c: &str, i: usize| t.float(c, i).unwrap_or(0.0);
+    let rows = (0..t.height)
+        .map(|i| Product {
+            id: t
+                .text("product", i)
+                .unwrap_or_default()
+                .trim()
+                .to_lowercase(),
+            name: t.text("name", i).map(str::to_owned),
+            sam_cut_min: num("sam_cut_min", i),
+            sam_sew_min: num("sam_sew_min", i),
+            sam_finish_min: num("sam_finish_min", i),
+            sam_personalise_min: num("sam_personalise_min", i),
+            fabric_m: num("fabric_m", i),
+            fabric_eur_per_m: num("fabric_eur_per_m", i),
+            trims_eur: num("trims_eur", i),
+            packaging_eur: num("packaging_eur", i),
+        })
+        .collect();
+    finish(problems, rows)
+}
+
+/// Check that every product a workshop names exists in the catalog.
+///
+/// # Errors
+/// [`Error::Schema`] naming the workshop row and the unknown product.
+pub fn check_workshop_products(
+    file: &str,
+    workshops: &[Workshop],
+    catalog: &[Product],
+) -> Result<()> {
+    let known: BTreeMap<&str, ()> = catalog.iter().map(|p| (p.id.as_str(), ())).collect();
+    let names: Vec<&str> = known.keys().copied().collect();
+    let mut problems = Vec::new();
+    for (i, w) in workshops.iter().enumerate() {
+        for p in w
+            .products
+            .iter()
+            .filter(|p| !known.contains_key(p.as_str()))
+        {
+            problems.push(Problem {
+                file: file.to_owned(),
+                row: Some(Table::row_number(i)),
+                column: Some("products".into()),
+                value: Some(p.clone()),
+                message: format!("unknown product; the catalog has: {}", names.join(", ")),
+            });
+        }
+    }
+    finish(problems, ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::read::read_bytes;
+
+    const HEADER: &str = "workshop_id,name,departement,operators,hours_per_week,shifts,efficiency,programme_share,products,hourly_cost_eur,overhead_rate,can_hire,training_centre,trainees,can_personalise";
+
+    #[test]
+    fn reads_a_workshop_with_defaults_left_empty() {
+        let csv = format!("{HEADER}\nAT-1,A,1,12,,,0.55,,polo|sweatshirt,,,2,non,0,oui\n");
+        let w = workshops(&read_bytes("w.csv", csv.as_bytes()).unwrap()).unwrap();
+        assert_eq!(w[0].departement, "01");
+        assert_eq!(w[0].operators, 12);
+        assert_eq!(w[0].hours_per_week, None);
+        assert_eq!(w[0].efficiency, Some(0.55));
+        assert_eq!(w[0].products, vec!["polo", "sweatshirt"]);
+        assert!(w[0].can_personalise);
+    }
+
+    #[test]
+    fn negative_operators_name_file_row_and_column() {
+        let csv = format!("{HEADER}\nAT-1,A,01,12,,,,,polo,,,,,,\nAT-2,B,42,-3,,,,,polo,,,,,,\n");
+        let err = workshops(&read_bytes("survey.csv", csv.as_bytes()).unwrap()).unwrap_err();
+        let Error::Schema(Problems(problems)) = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].file, "survey.csv");
+        assert_eq!(problems[0].row, Some(3));
+        assert_eq!(problems[0].column.as_deref(), Some("operators"));
+        assert_eq!(problems[0].value.as_deref(), Some("-3"));
+    }
+
+    #[test]
+    fn reports_every_problem_unknown_columns_and_duplicates() {
+        let csv = "workshop_id,departement,operators,products,colour\nA,99,x,polo,red\nA,01,3,polo,blue\n";
+        let err = workshops(&read_bytes("w.csv", csv.as_bytes()).unwrap()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("unknown column"), "{text}");
+        assert!(text.contains("`colour`"), "{text}");
+        // The unknown column stops before cell checks only if it is the sole problem; here
+        // the cells are checked too.
+        assert!(text.contains("column `departement`"), "{text}");
+        assert!(text.contains("column `operators`"), "{text}");
+    }
+
+    #[test]
+    fn absurd_operator_counts_are_refused() {
+        let csv = "workshop_id,departement,operators,products\nA,01,1000000000000000,polo\n";
+        let err = workshops(&read_bytes("w.csv", csv.as_bytes()).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("out of range"), "{err}");
+    }
+
+    #[test]
+    fn unknown_products_are_named() {
+        let csv = "workshop_id,departement,operators,products\nA,01,3,polo|jean\n";
+        let w = workshops(&read_bytes("w.csv", csv.as_bytes()).unwrap()).unwrap();
+        let cat = vec![Product {
+            id: "polo".into(),
+            name: None,
+            sam_cut_min: 1.0,
+            sam_sew_min: 12.0,
+            sam_finish_min: 1.5,
+            sam_personalise_min: 2.0,
+            fabric_m: 1.0,
+            fabric_eur_per_m: 10.0,
+            trims_eur: 0.5,
+            packaging_eur: 0.1,
+        }];
+        let err = check_workshop_products("w.csv", &w, &cat).unwrap_err();
+        assert!(err.to_string().contains("\"jean\""), "{err}");
+    }
+}

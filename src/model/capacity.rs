@@ -1,0 +1,98 @@
+//! Workshop capacity offered to the programme, and the pro-rata split of demand between
+//! workshops that stands in for the allocation LP.
+
+use crate::data::tables::Workshop;
+use crate::params::ModelParams;
+
+use super::cost::LEGAL_WEEK_H;
+
+/// What a workshop offers the programme in a year.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Capacity {
+    /// Operators offered, in full-time equivalents of 1,607 h a year:
+    /// operators × programme share × hours per week / 35.
+    pub offered_fte: f64,
+    /// Operator minutes offered a year, absence deducted:
+    /// offered FTE × annual hours × (1 − absenteeism) × 60.
+    pub minutes_per_year: f64,
+}
+
+/// Capacity of a workshop; empty survey cells fall back to the parameters.
+pub fn capacity(w: &Workshop, m: &ModelParams) -> Capacity {
+    let hours_per_week = w.hours_per_week.unwrap_or(m.hours_per_week);
+    let share = w.programme_share.unwrap_or(m.programme_share);
+    let offered_fte = f64::from(w.operators) * share * hours_per_week / LEGAL_WEEK_H;
+    Capacity {
+        offered_fte,
+        minutes_per_year: offered_fte * m.annual_hours * (1.0 - m.absenteeism) * 60.0,
+    }
+}
+
+/// Share of a product's pieces each workshop makes: in proportion to the minutes it offers,
+/// among the workshops that can make the product. Empty if none can (or none offers time).
+///
+/// This is the pro-rata rule (no optimisation): it spreads the work as the pilot did.
+pub fn pro_rata(
+    workshops: &[Workshop],
+    capacities: &[Capacity],
+    product: &str,
+) -> Vec<(usize, f64)> {
+    let able: Vec<usize> = (0..workshops.len())
+        .filter(|&i| workshops[i].products.iter().any(|p| p == product))
+        .filter(|&i| capacities[i].minutes_per_year > 0.0)
+        .collect();
+    let total: f64 = able.iter().map(|&i| capacities[i].minutes_per_year).sum();
+    able.into_iter()
+        .map(|i| (i, capacities[i].minutes_per_year / total))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Params;
+
+    fn workshop(ops: u32, products: &[&str], share: Option<f64>) -> Workshop {
+        Workshop {
+            id: "w".into(),
+            name: None,
+            departement: "42".into(),
+            operators: ops,
+            hours_per_week: None,
+            shifts: None,
+            efficiency: None,
+            programme_share: share,
+            products: products.iter().map(|s| s.to_string()).collect(),
+            hourly_cost_eur: None,
+            overhead_rate: None,
+            can_hire: 0,
+            training_centre: false,
+            trainees: 0,
+            can_personalise: false,
+        }
+    }
+
+    #[test]
+    fn capacity_by_hand() {
+        let m = Params::defaults().model();
+        // 20 operators, half offered, 35 h: 10 FTE × 1,607 h × 0.945 × 60 min.
+        let c = capacity(&workshop(20, &["polo"], Some(0.5)), &m);
+        assert_eq!(c.offered_fte, 10.0);
+        assert!((c.minutes_per_year - 10.0 * 1607.0 * 0.945 * 60.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn pro_rata_only_among_able_workshops() {
+        let m = Params::defaults().model();
+        let ws = vec![
+            workshop(10, &["polo"], Some(1.0)),
+            workshop(30, &["polo", "sweatshirt"], Some(1.0)),
+            workshop(50, &["sweatshirt"], Some(1.0)),
+        ];
+        let caps: Vec<_> = ws.iter().map(|w| capacity(w, &m)).collect();
+        let polo = pro_rata(&ws, &caps, "polo");
+        assert_eq!(polo.len(), 2);
+        assert!((polo[0].1 - 0.25).abs() < 1e-12 && (polo[1].1 - 0.75).abs() < 1e-12);
+        assert!(pro_rata(&ws, &caps, "jean").is_empty());
+    }
+}

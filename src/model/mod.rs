@@ -1,0 +1,6 @@
+//! Pure models: no IO, no Python. Each formula cites its source.
+
+pub mod capacity;
+pub mod cost;
+pub mod demand;
+pub mod employment;

@@ -1,0 +1,312 @@
+//! PyO3 layer: converts types, releases the GIL around the core, maps errors to the
+//! `filiere.exceptions` tree. No model logic here.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use pyo3_polars::PyDataFrame;
+
+use crate::data::read::{from_frame, read_path};
+use crate::data::schema::TableSpec;
+use crate::data::tables;
+use crate::error::{Error, Problem};
+use crate::params::{distribution_name, Params, PARAMETERS};
+use crate::results::run;
+use crate::scenario::Scenario;
+use crate::study::Study;
+
+/// Build a `filiere.exceptions` instance for a core error.
+fn to_py(err: Error) -> PyErr {
+    Python::attach(|py| match build_exception(py, &err) {
+        Ok(e) => e,
+        Err(e) => e,
+    })
+}
+
+fn problem_dict<'py>(py: Python<'py>, p: &Problem) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("file", &p.file)?;
+    d.set_item("row", p.row)?;
+    d.set_item("column", &p.column)?;
+    d.set_item("value", &p.value)?;
+    d.set_item("message", &p.message)?;
+    Ok(d)
+}
+
+fn build_exception(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
+    let module = py.import("filiere.exceptions")?;
+    let (class, details) = match err {
+        Error::InputFile { file, .. } => {
+            let d = PyDict::new(py);
+            d.set_item("file", file)?;
+            ("InputFileError", d)
+        }
+        Error::Schema(problems) => {
+            let d = PyDict::new(py);
+            let list = PyList::empty(py);
+            for p in &problems.0 {
+                list.append(problem_dict(py, p)?)?;
+            }
+            d.set_item("problems", list)?;
+            ("SchemaError", d)
+        }
+        Error::Parameter { name, .. } => {
+            let d = PyDict::new(py);
+            d.set_item("name", name)?;
+            ("ParameterError", d)
+        }
+        Error::Study { file, .. } => {
+            let d = PyDict::new(py);
+            d.set_item("file", file)?;
+            ("StudyError", d)
+        }
+        Error::Output { path, .. } => {
+            let d = PyDict::new(py);
+            d.set_item("file", path)?;
+            ("OutputError", d)
+        }
+        Error::Internal(_) => ("InternalError", PyDict::new(py)),
+    };
+    let instance = module
+        .getattr(class)?
+        .call((err.to_string(),), Some(&details))?;
+    Ok(PyErr::from_value(instance))
+}
+
+/// Run the core without the GIL and map its errors.
+fn core<T: Send>(
+    py: Python<'_>,
+    f: impl FnOnce() -> crate::error::Result<T> + Send,
+) -> PyResult<T> {
+    py.detach(f).map_err(to_py)
+}
+
+/// A validated study (wraps [`Study`]).
+#[pyclass(name = "Study", module = "filiere._core", frozen)]
+struct PyStudy {
+    inner: Study,
+}
+
+fn spec_of(kind: &str) -> Option<TableSpec> {
+    match kind {
+        "workshops" => Some(tables::WORKSHOPS),
+        "establishments" => Some(tables::ESTABLISHMENTS),
+        "catalog" => Some(tables::CATALOG),
+        "parameters" => Some(PARAMETERS),
+        _ => None,
+    }
+}
+
+#[pymethods]
+impl PyStudy {
+    #[staticmethod]
+    fn example(py: Python<'_>, name: String) -> PyResult<Self> {
+        core(py, || Study::example(&name)).map(|inner| PyStudy { inner })
+    }
+
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        core(py, || Study::load(&path)).map(|inner| PyStudy { inner })
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (workshops, establishments, catalog, parameters, scenario_json, overrides, name, description, labels))]
+    #[allow(clippy::too_many_arguments)]
+    fn from_frames(
+        py: Python<'_>,
+        workshops: PyDataFrame,
+        establishments: PyDataFrame,
+        catalog: PyDataFrame,
+        parameters: Option<PyDataFrame>,
+        scenario_json: String,
+        overrides: BTreeMap<String, f64>,
+        name: String,
+        description: String,
+        labels: [String; 4],
+    ) -> PyResult<Self> {
+        core(py, || {
+            let scenario = Scenario::from_json(&scenario_json)?;
+            let w = from_frame(&labels[0], &workshops.0)?;
+            let e = from_frame(&labels[1], &establishments.0)?;
+            let c = from_frame(&labels[2], &catalog.0)?;
+            let p = parameters
+                .map(|p| from_frame(&labels[3], &p.0))
+                .transpose()?;
+            Study::from_raw(
+                &name,
+                &description,
+                &w,
+                &e,
+                &c,
+                p.as_ref(),
+                scenario,
+                &overrides,
+            )
+        })
+        .map(|inner| PyStudy { inner })
+    }
+
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: String) -> PyResult<Self> {
+        core(py, || Study::from_json(&json)).map(|inner| PyStudy { inner })
+    }
+
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        core(py, || self.inner.to_json())
+    }
+
+    fn with_params(&self, py: Python<'_>, overrides: BTreeMap<String, f64>) -> PyResult<Self> {
+        core(py, || {
+            self.inner
+                .with_params(overrides.iter().map(|(k, v)| (k.as_str(), *v)))
+        })
+        .map(|inner| PyStudy { inner })
+    }
+
+    fn with_scenario(&self, py: Python<'_>, scenario_json: String) -> PyResult<Self> {
+        core(py, || {
+            self.inner
+                .with_scenario(Scenario::from_json(&scenario_json)?)
+        })
+        .map(|inner| PyStudy { inner })
+    }
+
+    #[getter]
+    fn name(&self) -> String {
+        self.inner.name.clone()
+    }
+
+    #[getter]
+    fn description(&self) -> String {
+        self.inner.description.clone()
+    }
+
+    #[getter]
+    fn sources(&self) -> BTreeMap<String, String> {
+        self.inner.sources.clone()
+    }
+
+    fn scenario_json(&self, py: Python<'_>) -> PyResult<String> {
+        core(py, || {
+            serde_json::to_string(&self.inner.scenario).map_err(|e| Error::Internal(e.to_string()))
+        })
+    }
+
+    fn parameters(&self, py: Python<'_>) -> PyResult<PyDataFrame> {
+        core(py, || {
+            let ps: Vec<_> = self.inner.params.iter().collect();
+            Ok(polars::df!(
+                "name" => ps.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+                "value" => ps.iter().map(|p| p.value).collect::<Vec<_>>(),
+                "unit" => ps.iter().map(|p| p.unit.as_str()).collect::<Vec<_>>(),
+                "low" => ps.iter().map(|p| p.low).collect::<Vec<_>>(),
+                "high" => ps.iter().map(|p| p.high).collect::<Vec<_>>(),
+                "distribution" => ps.iter().map(|p| distribution_name(p.distribution)).collect::<Vec<_>>(),
+                "source" => ps.iter().map(|p| p.source.as_str()).collect::<Vec<_>>(),
+                "description" => ps.iter().map(|p| p.description.as_str()).collect::<Vec<_>>(),
+            )?)
+        })
+        .map(PyDataFrame)
+    }
+
+    fn table_json(&self, py: Python<'_>, kind: String) -> PyResult<String> {
+        core(py, || {
+            let json = match kind.as_str() {
+                "workshops" => serde_json::to_string(&self.inner.workshops),
+                "establishments" => serde_json::to_string(&self.inner.establishments),
+                "catalog" => serde_json::to_string(&self.inner.catalog),
+                other => return Err(Error::Internal(format!("no table `{other}`"))),
+            };
+            json.map_err(|e| Error::Internal(e.to_string()))
+        })
+    }
+
+    fn run<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let r = core(py, || run(&self.inner))?;
+        let d = PyDict::new(py);
+        d.set_item("demand", PyDataFrame(r.demand))?;
+        d.set_item("costs", PyDataFrame(r.costs))?;
+        d.set_item("jobs", PyDataFrame(r.jobs))?;
+        d.set_item("jobs_by_departement", PyDataFrame(r.jobs_by_departement))?;
+        d.set_item("summary", PyDataFrame(r.summary))?;
+        Ok(d)
+    }
+}
+
+/// Validate one table file (`kind` = workshops, establishments, catalog or parameters),
+/// returning every problem found (an empty list when the file is valid).
+#[pyfunction]
+fn validate_file<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    kind: String,
+) -> PyResult<Bound<'py, PyList>> {
+    let Some(spec) = spec_of(&kind) else {
+        return Err(to_py(Error::Study {
+            file: path.display().to_string(),
+            reason: format!(
+                "unknown table kind `{kind}`: use workshops, establishments, catalog or parameters"
+            ),
+        }));
+    };
+    let outcome = py.detach(|| -> crate::error::Result<()> {
+        let raw = read_path(&path)?;
+        match spec.name {
+            "workshops" => tables::workshops(&raw).map(|_| ()),
+            "establishments" => tables::establishments(&raw).map(|_| ()),
+            "catalog" => tables::catalog(&raw).map(|_| ()),
+            _ => Params::from_table(&raw).map(|_| ()),
+        }
+    });
+    let list = PyList::empty(py);
+    match outcome {
+        Ok(()) => {}
+        Err(Error::Schema(problems)) => {
+            for p in &problems.0 {
+                list.append(problem_dict(py, p)?)?;
+            }
+        }
+        Err(other) => return Err(to_py(other)),
+    }
+    Ok(list)
+}
+
+/// Read a CSV, Parquet or XLSX table as text columns (French conventions handled).
+#[pyfunction]
+fn read_table(py: Python<'_>, path: PathBuf) -> PyResult<PyDataFrame> {
+    core(py, || read_path(&path)).map(|t| PyDataFrame(t.frame))
+}
+
+/// Column schemas of the input tables, for docs and error messages.
+#[pyfunction]
+fn table_schema<'py>(py: Python<'py>, kind: String) -> PyResult<Bound<'py, PyList>> {
+    let spec = spec_of(&kind).ok_or_else(|| {
+        to_py(Error::Study {
+            file: kind.clone(),
+            reason: "unknown table kind".into(),
+        })
+    })?;
+    let list = PyList::empty(py);
+    for c in spec.columns {
+        let d = PyDict::new(py);
+        d.set_item("name", c.name)?;
+        d.set_item("required", c.required)?;
+        d.set_item("unit", c.unit)?;
+        d.set_item("description", c.description)?;
+        list.append(d)?;
+    }
+    Ok(list)
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyStudy>()?;
+    m.add_function(wrap_pyfunction!(validate_file, m)?)?;
+    m.add_function(wrap_pyfunction!(table_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(read_table, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("EXAMPLES", crate::study::EXAMPLE_NAMES.to_vec())?;
+    Ok(())
+}

@@ -1,0 +1,75 @@
+"""The ``filiere`` command: headline table, outputs, validation and exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from filiere.cli import guess_kind, main
+
+from .conftest import DATA
+
+
+def test_run_example_prints_headline_and_writes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "--example", "aura-pilot", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "15,000" in out
+    assert "direct FTE" in out
+    assert pl.read_parquet(tmp_path / "summary.parquet")["pieces"][0] == 15_000
+
+
+def test_run_study_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(DATA / "aura" / "study.toml")]) == 0
+    assert "2029" in capsys.readouterr().out
+
+
+def test_validate_good_and_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(DATA / "aura" / "workshops.csv")]) == 0
+    bad = tmp_path / "workshops.csv"
+    bad.write_text("workshop_id,departement,operators,products\nA,01,-1,polo\nB,100,2,polo\n")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "row 2, column `operators`" in err
+    assert "row 3, column `departement`" in err
+    assert "2 problem(s)" in err
+
+
+def test_validate_study_file_and_unknown_kind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", str(DATA / "aura-pilot" / "study.toml")]) == 0
+    other = tmp_path / "misc.csv"
+    other.write_text("a\n1\n")
+    assert main(["validate", str(other)]) == 2
+    assert "--kind" in capsys.readouterr().err
+
+
+def test_guess_kind() -> None:
+    assert guess_kind(Path("enquete_ateliers_2025.xlsx")) == "workshops"
+    assert guess_kind(Path("Etablissements.csv")) == "establishments"
+    assert guess_kind(Path("parameters.csv")) == "parameters"
+    assert guess_kind(Path("notes.csv")) is None
+
+
+def test_bad_input_exits_2_without_traceback(tmp_path: Path) -> None:
+    study = tmp_path / "study.toml"
+    study.write_text(
+        '[tables]\nworkshops = "w.csv"\nestablishments = "e.csv"\ncatalog = "c.csv"\n'
+        "[scenario]\nbase_year = 2025\nyears = [2026]\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "filiere", "run", str(study)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("filiere: error:")
+    assert "w.csv" in proc.stderr
