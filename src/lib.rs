@@ -4,6 +4,7 @@
 //! `python` feature. See `docs/ARCHITECTURE.md`.
 
 pub mod data;
+pub mod economy;
 pub mod error;
 pub mod model;
 pub mod params;

@@ -197,18 +197,22 @@ fn check_value(name: &str, value: f64) -> std::result::Result<(), String> {
 }
 
 impl Params {
-    /// The bundled defaults (sourced in `data/aura/parameters.csv`).
+    /// The bundled defaults (sourced in `data/aura/parameters.csv`), parsed once.
     pub fn defaults() -> Self {
-        let raw = read_bytes(
-            "parameters.csv (bundled defaults)",
-            DEFAULT_PARAMETERS_CSV.as_bytes(),
-        )
-        .and_then(|raw| Self::parse_table(&raw))
-        .expect("the bundled parameter table is valid (tested)");
-        debug_assert_eq!(raw.len(), KNOWN.len());
-        Params {
-            entries: raw.into_iter().map(|p| (p.name.clone(), p)).collect(),
-        }
+        static DEFAULTS: std::sync::OnceLock<Params> = std::sync::OnceLock::new();
+        DEFAULTS
+            .get_or_init(|| {
+                let rows = read_bytes(
+                    "data/aura/parameters.csv",
+                    DEFAULT_PARAMETERS_CSV.as_bytes(),
+                )
+                .and_then(|raw| Self::parse_table(&raw))
+                .expect("the bundled parameter table is valid (tested)");
+                Params {
+                    entries: rows.into_iter().map(|p| (p.name.clone(), p)).collect(),
+                }
+            })
+            .clone()
     }
 
     /// Parse and validate a parameters table (a subset of the known parameters).

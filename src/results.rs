@@ -404,8 +404,8 @@ mod tests {
             .unwrap()
             .str()
             .unwrap()
-            .into_no_null_iter()
-            .map(String::from)
+            .iter()
+            .map(|v| v.unwrap_or_default().to_owned())
             .collect();
         let of = |p: &str| price[product.iter().position(|x| x == p).unwrap()];
         assert!((of("kit") - (3.0 * of("polo") + 2.0 * of("sweatshirt"))).abs() < 1e-9);

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import openpyxl
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -68,7 +69,6 @@ def test_windows_1252_loads_to_the_same_numbers(tmp_path: Path, plain: fl.Result
 
 
 def test_xlsx_and_parquet_load_to_the_same_numbers(tmp_path: Path, plain: fl.Results) -> None:
-    openpyxl = pytest.importorskip("openpyxl")
     frame = pl.read_csv(PILOT / "workshops.csv", schema_overrides={"departement": pl.String})
     book = openpyxl.Workbook()
     sheet = book.active

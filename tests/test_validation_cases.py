@@ -82,7 +82,7 @@ def test_case8_employer_cost_at_smic(aura: fl.Study) -> None:
     # 1,801.80 EUR gross a month (SMIC 2025) costs the employer about 1,881-1,940 EUR
     # (URSSAF via staffmatch; lessentieldeleco).
     p = dict(aura.parameters.select("name", "value").iter_rows())
-    assert p["smic_hourly_eur"] * 151.67 == pytest.approx(1_801.80, abs=0.01)
+    assert p["smic_hourly_eur"] * 35 * 52 / 12 == pytest.approx(1_801.80, abs=0.01)
     employer = 1_801.80 * (1 + p["employer_rate"])
     assert 1_881 <= employer <= 1_940, employer
     # The employer-rate uncertainty range is the published range.

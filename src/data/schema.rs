@@ -7,8 +7,6 @@
 
 use std::collections::HashMap;
 
-use polars::prelude::*;
-
 use crate::error::{Error, Problem, Problems, Result};
 
 use super::read::RawTable;

@@ -193,8 +193,8 @@ mod tests {
         let m = Params::defaults().model();
         let monthly = 1_801.80 * (1.0 + m.employer_rate);
         assert!((1_881.0..=1_940.0).contains(&monthly), "{monthly}");
-        // And 1,801.80 is the SMIC times the monthly legal hours (151.67 h).
-        assert!((m.smic_hourly_eur * 151.67 - 1_801.80).abs() < 0.01);
+        // And 1,801.80 is the SMIC times the monthly legal hours (35 h × 52 / 12 = 151.67 h).
+        assert!((m.smic_hourly_eur * 35.0 * 52.0 / 12.0 - 1_801.80).abs() < 0.01);
     }
 
     #[test]
@@ -202,20 +202,20 @@ mod tests {
         let m = Params::defaults().model();
         let terms = WorkshopTerms::of(None, &m);
         // Hand calculation with the bundled defaults:
-        // hourly = 11.88 × 1.05 × 1.06 × 1820/1607 = 14.9753 EUR/h
+        // hourly = 11.88 × 1.05 × 1.06 × 1820/1607 = 14.9750 EUR/h
         let hourly = 11.88 * 1.05 * 1.06 * 1820.0 / 1607.0;
         assert!((terms.hourly_cost_eur - hourly).abs() < 1e-12);
-        assert!((hourly - 14.9753).abs() < 1e-4);
+        assert!((hourly - 14.9750).abs() < 1e-4);
         let c = piece_cost(&polo(), &terms, &m);
         // making minutes = 14.5 × 1.12 / 0.55 = 29.527
         assert!((c.making_minutes - 29.527_272_7).abs() < 1e-6);
         // fabric = 0.92 × 1.03 × 10 = 9.476 EUR; materials = 9.476 + 0.60 + 0.15
         assert!((c.fabric_eur - 9.476).abs() < 1e-9);
         assert!((c.materials_eur - 10.226).abs() < 1e-9);
-        // labour = 29.527/60 × 14.9753 = 7.3697; overhead equal (rate 1.0)
-        assert!((c.labour_eur - 7.369_66).abs() < 1e-4);
+        // labour = 29.527/60 × 14.9750 = 7.3695; overhead equal (rate 1.0)
+        assert!((c.labour_eur - 7.369_52).abs() < 1e-4);
         assert!((c.overhead_eur - c.labour_eur).abs() < 1e-12);
-        // personalisation = 2 × 1.12/0.55 /60 × 14.9753 × 2 + 0.30 = 2.3331
+        // personalisation = 2 × 1.12/0.55 /60 × 14.9750 × 2 + 0.30 = 2.3330
         assert!((c.personalisation_eur - 2.333_1).abs() < 1e-3);
         let cost = 10.226 + 2.0 * c.labour_eur + c.personalisation_eur + 0.80;
         assert!((c.cost_eur - cost).abs() < 1e-9);
