@@ -3,36 +3,35 @@
 # Polars is compiled once per machine.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/filiere/target
 PYTHON ?= python3
-# cargo test links libpython (the `python` feature is on by default); find it at run time.
-PY_LIBDIR := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_config_var('LIBDIR') or '')")
-export LD_LIBRARY_PATH := $(PY_LIBDIR):$(LD_LIBRARY_PATH)
-export PYO3_PYTHON ?= $(shell command -v $(PYTHON))
 
-.PHONY: help run dev install-test test test-rs test-py lint fmt bench clean
+.PHONY: help cargo-env run dev install-test test test-rs test-py lint fmt bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+cargo-env: ## give plain cargo the PyO3 environment maturin uses (no Polars rebuild)
+	$(PYTHON) scripts/cargo_env.py
 
 run: ## install the package and run the bundled AURA study
 	$(PYTHON) -m pip install --quiet .
 	$(PYTHON) -m filiere run --example aura --out out/aura
 
-dev: ## editable install with test dependencies (rebuilds the native module)
+dev: cargo-env ## editable install with test dependencies (rebuilds the native module)
 	$(PYTHON) -m pip install --quiet -e '.[test]'
 
 install-test: dev ## alias of dev
 
 test: dev lint test-rs test-py ## install test needs, lint, run every test (what CI runs)
 
-test-rs: ## Rust unit tests
+test-rs: cargo-env ## Rust unit tests
 	cargo test --release --lib
 
 test-py: ## Python tests and doctests
 	$(PYTHON) -m pytest
 
-lint: ## rustfmt, clippy -D warnings, ruff, mypy
+lint: cargo-env ## rustfmt, clippy -D warnings, ruff, mypy
 	cargo fmt --check
-	cargo clippy --release --all-targets -- -D warnings
+	cargo clippy --release --all-targets --features python -- -D warnings
 	$(PYTHON) -m ruff check python tests benchmarks scripts
 	$(PYTHON) -m ruff format --check python tests benchmarks scripts
 	$(PYTHON) -m mypy

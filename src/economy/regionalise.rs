@@ -152,12 +152,10 @@ impl IoTable {
     /// [`Error::Schema`] when the table has no employment; otherwise as
     /// [`IoTable::regionalise_with_national`].
     pub fn regionalise(&self, regional_employment: &[f64], delta: f64) -> Result<IoTable> {
-        let national = self
-            .require(
-                crate::economy::io_table::Satellite::Employment,
-                "regionalisation (national employment by branch)",
-            )?
-            .clone();
+        let national = self.require(
+            crate::economy::io_table::Satellite::Employment,
+            "regionalisation (national employment by branch)",
+        )?;
         self.regionalise_with_national(regional_employment, national.as_slice(), delta)
     }
 

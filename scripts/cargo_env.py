@@ -1,0 +1,35 @@
+"""Write ``.cargo/config.toml`` so that plain ``cargo`` sees the PyO3 environment maturin sets.
+
+maturin builds with ``PYO3_BUILD_EXTENSION_MODULE``, ``PYO3_ENVIRONMENT_SIGNATURE``,
+``PYO3_PYTHON`` and ``PYTHON_SYS_EXECUTABLE``. pyo3's build script reruns when any of them
+changes, and pyo3-polars makes every Polars crate depend on pyo3, so a ``cargo test`` or
+``cargo clippy`` without the same values would rebuild Polars (20+ minutes) and the next
+maturin build would rebuild it again. Cargo's ``[env]`` table gives them to every cargo
+command run in this checkout; maturin's own values (identical) take precedence.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def main() -> None:
+    python = sys.executable
+    signature = f"cpython-{sys.version_info.major}.{sys.version_info.minor}-64bit"
+    config = Path(__file__).resolve().parent.parent / ".cargo" / "config.toml"
+    config.parent.mkdir(exist_ok=True)
+    text = (
+        "# Written by scripts/cargo_env.py (make cargo-env); not committed.\n"
+        "[env]\n"
+        'PYO3_BUILD_EXTENSION_MODULE = "1"\n'
+        f'PYO3_ENVIRONMENT_SIGNATURE = "{signature}"\n'
+        f'PYO3_PYTHON = "{python}"\n'
+        f'PYTHON_SYS_EXECUTABLE = "{python}"\n'
+    )
+    if not config.exists() or config.read_text() != text:
+        config.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
