@@ -61,9 +61,11 @@ def baseline(
         able = w["products"].map(lambda ps, pid=pid: pid in ps).to_numpy() & (cap > 0)
         s = np.where(able, cap, 0.0)
         s = s / s.sum()
-        making = (prod["sam_cut_min"] + prod["sam_sew_min"] + prod["sam_finish_min"]) * (
-            1 + p["allowance"]
-        ) / eff
+        making = (
+            (prod["sam_cut_min"] + prod["sam_sew_min"] + prod["sam_finish_min"])
+            * (1 + p["allowance"])
+            / eff
+        )
         pers = prod["sam_personalise_min"] * (1 + p["allowance"]) / eff
         labour = making / 60 * hourly
         personalisation = pers / 60 * hourly * (1 + overhead) + p[
@@ -135,7 +137,9 @@ def main() -> None:
         lambda: baseline(workshops, establishments, catalog, params, scenario), args.repeat
     )
     t_load = timeit(lambda: fl.Study.example("aura"), max(3, args.repeat // 3))
-    print(f"filiere Study.example('aura').run()   {t_filiere * 1e3:8.2f} ms (median of {args.repeat})")
+    print(
+        f"filiere Study.example('aura').run()   {t_filiere * 1e3:8.2f} ms (median of {args.repeat})"
+    )
     print(f"pandas/numpy baseline, same work       {t_baseline * 1e3:8.2f} ms")
     print(f"ratio baseline / filiere               {t_baseline / t_filiere:8.1f}x")
     print(f"(loading and validating the study: {t_load * 1e3:.2f} ms, not in either figure)")

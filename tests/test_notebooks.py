@@ -28,7 +28,10 @@ def test_notebook_runs(path: Path) -> None:
         cwd=str(path.parent)
     )
     errors = [
-        o for c in notebook.cells if c.cell_type == "code" for o in c.outputs
+        o
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.outputs
         if o.output_type == "error"
     ]
     assert not errors

@@ -122,7 +122,7 @@ def test_load_errors(tmp_path: Path) -> None:
         '[tables]\nworkshops = "nope.csv"\nestablishments = "e.csv"\ncatalog = "c.csv"\n'
         "[scenario]\nbase_year = 2025\nyears = [2026]\n"
     )
-    with pytest.raises(fl.StudyError, match="nope.csv"):
+    with pytest.raises(fl.StudyError, match=r"nope\.csv"):
         fl.Study.load(study)
     study.write_text(
         '[tables]\nworkshops = "study.toml"\nestablishments = "e.csv"\ncatalog = "c.csv"\n'

@@ -22,7 +22,7 @@ def _neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
     text = [c for c, t in frame.schema.items() if t == pl.String]
     return frame.with_columns(
-        pl.when(pl.col(c).str.starts_with(s) for s in _FORMULA_START)
+        pl.when(pl.any_horizontal(pl.col(c).str.starts_with(s) for s in _FORMULA_START))
         .then(pl.lit("'") + pl.col(c))
         .otherwise(pl.col(c))
         .alias(c)
@@ -62,7 +62,7 @@ class Results:
         ``quantity``, ``labour_minutes`` and the breakdown in EUR per unit:
         fabric, trims, packaging, materials, labour, overhead, personalisation,
         logistics, cost, margin, price before tax (``price_ht_eur``), VAT, price paid
-        (``price_ttc_eur``); ``total_ttc_eur`` = quantity × price paid.
+        (``price_ttc_eur``); ``total_ttc_eur`` = quantity times price paid.
     jobs : polars.DataFrame
         Per year and workshop: ``pieces``, ``labour_hours``, ``fte``, ``offered_fte``,
         ``hiring_gap_fte``, ``capacity_minutes`` (offered a year) and ``utilisation``.

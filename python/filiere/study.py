@@ -63,7 +63,7 @@ class Study:
     15000
     """
 
-    _core: _core.Study
+    _inner: _core.Study
 
     def __init__(
         self,
@@ -88,7 +88,7 @@ class Study:
         labels = [
             os.fspath(t) if isinstance(t, str | os.PathLike) else kind for kind, t in tables.items()
         ]
-        self._core = _core.Study.from_frames(
+        self._inner = _core.Study.from_frames(
             to_polars(workshops, "workshops"),
             to_polars(establishments, "establishments"),
             to_polars(catalog, "catalog"),
@@ -103,7 +103,7 @@ class Study:
     @classmethod
     def _wrap(cls, core: _core.Study) -> Study:
         study = cls.__new__(cls)
-        study._core = core
+        study._inner = core
         return study
 
     @classmethod
@@ -163,7 +163,7 @@ class Study:
         >>> float(s.parameters.filter(name="margin_rate")["value"][0])
         0.15
         """
-        return Study._wrap(self._core.with_params({k: float(v) for k, v in overrides.items()}))
+        return Study._wrap(self._inner.with_params({k: float(v) for k, v in overrides.items()}))
 
     def with_scenario(self, **changes: Any) -> Study:
         """A new study with some scenario fields replaced (``years=[2027]``, ...).
@@ -174,37 +174,37 @@ class Study:
             If the resulting scenario is invalid.
         """
         scenario = {**self.scenario, **changes}
-        return Study._wrap(self._core.with_scenario(json.dumps(scenario)))
+        return Study._wrap(self._inner.with_scenario(json.dumps(scenario)))
 
     @property
     def name(self) -> str:
         """Study name."""
-        return self._core.name
+        return self._inner.name
 
     @property
     def description(self) -> str:
         """One-line description."""
-        return self._core.description
+        return self._inner.description
 
     @property
     def sources(self) -> dict[str, str]:
         """Where each table came from."""
-        return self._core.sources
+        return self._inner.sources
 
     @property
     def scenario(self) -> dict[str, Any]:
         """The scenario, as a dict (a copy)."""
-        scenario: dict[str, Any] = json.loads(self._core.scenario_json())
+        scenario: dict[str, Any] = json.loads(self._inner.scenario_json())
         return scenario
 
     @property
     def parameters(self) -> pl.DataFrame:
         """Parameters in force: ``name, value, unit, low, high, distribution, source,
         description``."""
-        return self._core.parameters()
+        return self._inner.parameters()
 
     def _table(self, kind: str) -> pl.DataFrame:
-        rows = json.loads(self._core.table_json(kind))
+        rows = json.loads(self._inner.table_json(kind))
         return pl.DataFrame(rows, infer_schema_length=None)
 
     @property
@@ -231,13 +231,13 @@ class Study:
             ``demand``, ``costs``, ``jobs``, ``jobs_by_departement`` and ``summary``
             as Polars DataFrames.
         """
-        return Results(study_name=self.name, **self._core.run())
+        return Results(study_name=self.name, **self._inner.run())
 
     def __getstate__(self) -> dict[str, str]:
-        return {"json": self._core.to_json()}
+        return {"json": self._inner.to_json()}
 
     def __setstate__(self, state: dict[str, str]) -> None:
-        self._core = _core.Study.from_json(state["json"])
+        self._inner = _core.Study.from_json(state["json"])
 
     def __repr__(self) -> str:
         s = self.scenario
