@@ -23,8 +23,11 @@ install-test: dev ## alias of dev
 
 test: dev lint test-rs test-py ## install test needs, lint, run every test (what CI runs)
 
+# The unit-test binary links libpython (see build.rs); the wheel does not.
+PY_LIBPYTHON := $(shell $(PYTHON) -c "import sysconfig as s; print(f\"{s.get_config_var('LIBDIR')}:{s.get_config_var('LDLIBRARY')[3:].split('.so')[0]}\")")
+
 test-rs: cargo-env ## Rust unit tests
-	cargo test --release --lib
+	FILIERE_TEST_LIBPYTHON=$(PY_LIBPYTHON) cargo test --release --lib
 
 test-py: ## Python tests and doctests
 	$(PYTHON) -m pytest

@@ -5,22 +5,27 @@ maturin builds with ``PYO3_BUILD_EXTENSION_MODULE``, ``PYO3_ENVIRONMENT_SIGNATUR
 changes, and pyo3-polars makes every Polars crate depend on pyo3, so a ``cargo test`` or
 ``cargo clippy`` without the same values would rebuild Polars (20+ minutes) and the next
 maturin build would rebuild it again. Cargo's ``[env]`` table gives them to every cargo
-command run in this checkout; maturin's own values (identical) take precedence.
+command run in this checkout; maturin's own values (identical) take precedence. The shared
+target directory is set too, so a plain ``cargo`` never starts a fresh build of Polars.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 
 def main() -> None:
     python = sys.executable
+    target = os.environ.get("CARGO_TARGET_DIR") or str(Path.home() / ".cache/filiere/target")
     signature = f"cpython-{sys.version_info.major}.{sys.version_info.minor}-64bit"
     config = Path(__file__).resolve().parent.parent / ".cargo" / "config.toml"
     config.parent.mkdir(exist_ok=True)
     text = (
         "# Written by scripts/cargo_env.py (make cargo-env); not committed.\n"
+        "[build]\n"
+        f'target-dir = "{target}"\n'
         "[env]\n"
         'PYO3_BUILD_EXTENSION_MODULE = "1"\n'
         f'PYO3_ENVIRONMENT_SIGNATURE = "{signature}"\n'

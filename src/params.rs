@@ -35,6 +35,9 @@ pub const KNOWN: &[(&str, &str, f64, f64)] = &[
     ("logistics_eur_per_piece", "EUR/piece", 0.0, 100.0),
     ("margin_rate", "fraction", 0.0, 1.0),
     ("vat_rate", "fraction", 0.0, 1.0),
+    ("flq_delta", "fraction", 0.0, 0.999),
+    ("materials_regional_share", "fraction", 0.0, 1.0),
+    ("displacement_share", "fraction", 0.0, 1.0),
 ];
 
 /// A probability distribution over a parameter's value.
@@ -393,6 +396,9 @@ impl Params {
             logistics_eur_per_piece: v("logistics_eur_per_piece"),
             margin_rate: v("margin_rate"),
             vat_rate: v("vat_rate"),
+            flq_delta: v("flq_delta"),
+            materials_regional_share: v("materials_regional_share"),
+            displacement_share: v("displacement_share"),
         }
     }
 }
@@ -438,6 +444,12 @@ pub struct ModelParams {
     pub margin_rate: f64,
     /// VAT (fraction of price before tax).
     pub vat_rate: f64,
+    /// Flegg's δ for the FLQ regionalisation of the input–output table.
+    pub flq_delta: f64,
+    /// Share of materials (fabric, trims, packaging) bought from regional producers.
+    pub materials_regional_share: f64,
+    /// Share of programme spending that displaces other regional spending (net jobs).
+    pub displacement_share: f64,
 }
 
 #[cfg(test)]

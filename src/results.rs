@@ -5,15 +5,71 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use crate::error::Result;
+use crate::economy::{self, IoModel, ModelType};
+use crate::error::{Error, Result};
 use crate::model::capacity::{capacity, pro_rata, Capacity};
 use crate::model::cost::{piece_cost, PieceCost, WorkshopTerms};
 use crate::model::demand::{demand, DemandRow};
 use crate::model::employment::{fte, hiring_gap};
+use crate::params::ModelParams;
 use crate::study::Study;
 
 /// Workshop id given to pieces no surveyed workshop can make: new capacity on default terms.
 pub const NEW_CAPACITY: &str = "(new capacity)";
+
+/// Branches of the bundled table that receive the programme's spending.
+const TEXTILES: &str = "textiles_apparel";
+const OTHER_MANUFACTURING: &str = "other_manufacturing";
+const TRADE_TRANSPORT: &str = "trade_transport_hospitality";
+
+/// The AURA economy: the bundled French table regionalised by FLQ with AURA employment.
+struct RegionalEconomy {
+    model: IoModel,
+    textiles: usize,
+    other_manufacturing: usize,
+    trade_transport: usize,
+}
+
+impl RegionalEconomy {
+    fn new(m: &ModelParams) -> Result<Self> {
+        let national = economy::france_table()?;
+        let regional = economy::aura_employment()?.regionalise(&national, m.flq_delta)?;
+        let find = |name: &str| {
+            regional
+                .branch_index(name)
+                .ok_or_else(|| Error::Internal(format!("bundled economy has no `{name}` branch")))
+        };
+        Ok(RegionalEconomy {
+            textiles: find(TEXTILES)?,
+            other_manufacturing: find(OTHER_MANUFACTURING)?,
+            trade_transport: find(TRADE_TRANSPORT)?,
+            model: regional.model()?,
+        })
+    }
+
+    /// Regional final demand (EUR, before VAT) of buying `pieces` at cost `c`: making
+    /// (labour, overhead, personalisation, margin) and the regional share of fabric go to
+    /// textiles and apparel, the regional share of trims and packaging to other
+    /// manufacturing, logistics to trade and transport; less displaced demand.
+    fn shock(&self, pieces: f64, c: &PieceCost, m: &ModelParams, shock: &mut [f64]) {
+        let keep = pieces * (1.0 - m.displacement_share);
+        let making = c.labour_eur + c.overhead_eur + c.personalisation_eur + c.margin_eur;
+        shock[self.textiles] += keep * (making + c.fabric_eur * m.materials_regional_share);
+        shock[self.other_manufacturing] +=
+            keep * (c.trims_eur + c.packaging_eur) * m.materials_regional_share;
+        shock[self.trade_transport] += keep * c.logistics_eur;
+    }
+
+    /// Jobs (persons) of a shock, Type II: (direct, indirect, induced, total).
+    fn jobs(&self, shock: &[f64]) -> Result<(f64, f64, f64, f64)> {
+        let impact = self.model.impact(shock, ModelType::TypeII)?;
+        let jobs = impact
+            .jobs
+            .ok_or_else(|| Error::Internal("bundled economy has no employment".into()))?;
+        let t = jobs.totals();
+        Ok((t.direct, t.indirect, t.induced, t.total))
+    }
+}
 
 /// Everything a run computes, as tables.
 #[derive(Debug, Clone)]
@@ -134,6 +190,7 @@ pub fn run(study: &Study) -> Result<Results> {
     let demand_rows = demand(&study.establishments, &study.scenario);
     let capacities: Vec<Capacity> = study.workshops.iter().map(|w| capacity(w, &m)).collect();
     let plans = plan_products(study, &capacities);
+    let economy = RegionalEconomy::new(&m)?;
     let new_capacity = plans
         .iter()
         .any(|p| p.makers.iter().any(|(w, ..)| w.is_none()));
@@ -218,6 +275,7 @@ pub fn run(study: &Study) -> Result<Results> {
     let mut j_capacity = Vec::new();
     let mut j_util: Vec<Option<f64>> = Vec::new();
     let mut summary_rows = Vec::new();
+    let mut io_rows: Vec<(f64, (f64, f64, f64, f64))> = Vec::new();
     for &year in years {
         let mut pieces = vec![0.0; n_makers];
         let mut minutes = vec![0.0; n_makers];
@@ -225,11 +283,13 @@ pub fn run(study: &Study) -> Result<Results> {
         let mut budget_ht = 0.0;
         let mut fabric_m = 0.0;
         let mut total_pieces = 0.0;
+        let mut shock = vec![0.0; economy.model.n()];
         for p in &plans {
             let q = pieces_by_year_product
                 .get(&(year, p.id.as_str()))
                 .map_or(0.0, |v| v.0);
             total_pieces += q;
+            economy.shock(q, &p.average, &m, &mut shock);
             budget_ttc += q * p.average.price_ttc_eur;
             budget_ht += q * p.average.price_ht_eur;
             fabric_m += q * p.average.fabric_m;
@@ -272,6 +332,8 @@ pub fn run(study: &Study) -> Result<Results> {
             t_cap += cap_minutes;
         }
         let kits = kits_by_year.get(&year).copied().unwrap_or(0.0);
+        let regional_demand: f64 = shock.iter().sum();
+        io_rows.push((regional_demand, economy.jobs(&shock)?));
         summary_rows.push((
             year,
             kits,
@@ -333,6 +395,11 @@ pub fn run(study: &Study) -> Result<Results> {
         "hiring_gap_fte" => s.iter().map(|r| r.9).collect::<Vec<_>>(),
         "utilisation" => s.iter().map(|r| if r.10 > 0.0 { r.6 * 60.0 / r.10 } else { 0.0 }).collect::<Vec<_>>(),
         "fte_per_meur" => s.iter().map(|r| if r.3 > 0.0 { r.7 / (r.3 / 1e6) } else { 0.0 }).collect::<Vec<_>>(),
+        "regional_demand_eur" => io_rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        "jobs_direct" => io_rows.iter().map(|r| r.1.0).collect::<Vec<_>>(),
+        "jobs_indirect" => io_rows.iter().map(|r| r.1.1).collect::<Vec<_>>(),
+        "jobs_induced" => io_rows.iter().map(|r| r.1.2).collect::<Vec<_>>(),
+        "jobs_total" => io_rows.iter().map(|r| r.1.3).collect::<Vec<_>>(),
     )?;
     Ok(Results {
         demand: demand_frame(&demand_rows)?,

@@ -136,6 +136,7 @@ impl Study {
     /// # Errors
     /// [`Error::Schema`] listing the problems of every table at once; [`Error::Study`] for
     /// an invalid scenario; [`Error::Parameter`] for a bad override.
+    #[allow(clippy::too_many_arguments)]
     pub fn from_raw(
         name: &str,
         description: &str,

@@ -88,3 +88,32 @@ def test_case8_employer_cost_at_smic(aura: fl.Study) -> None:
     row = aura.parameters.filter(pl.col("name") == "employer_rate")
     assert 1_801.80 * (1 + row["low"][0]) == pytest.approx(1_881, abs=1)
     assert 1_801.80 * (1 + row["high"][0]) == pytest.approx(1_940, abs=1)
+
+
+def test_direct_indirect_induced_jobs(aura_results: fl.Results) -> None:
+    # Input-output jobs (head count) of the programme's regional demand, Type II on the
+    # FLQ-regionalised table; the bottom-up direct FTE stays beside them.
+    s = aura_results.summary.filter(pl.col("year") == 2029)
+    direct, indirect, induced, total = (
+        s[c][0] for c in ("jobs_direct", "jobs_indirect", "jobs_induced", "jobs_total")
+    )
+    assert total == pytest.approx(direct + indirect + induced, rel=1e-12)
+    assert direct > 0 and indirect > 0 and induced > 0
+    # Regional demand excludes VAT and imported materials: below the budget before tax.
+    assert 0 < s["regional_demand_eur"][0] < s["budget_ht_eur"][0]
+    # The IO direct jobs use the average productivity of French C13-C15 (103,000 jobs for
+    # 16.4 bn EUR, INSEE Premiere 1714: 6.3 per MEUR), lower than the programme's
+    # labour-intensive making: bottom-up direct FTE exceed them.
+    assert s["direct_fte"][0] > direct
+    # Jobs per EUR are weighted averages of the regional table's coefficients of the three
+    # branches the spending goes to, so they lie between the smallest and largest.
+    _, regional, national, _ = fl._core.aura_employment()
+    aura = fl.Economy.france().regionalise(regional, national_employment=national, delta=0.25)
+    used = ["textiles_apparel", "other_manufacturing", "trade_transport_hospitality"]
+    demand = s["regional_demand_eur"][0]
+    for column, kind_type, rate in (
+        ("direct", "I", direct / demand),
+        ("total", "II", total / demand),
+    ):
+        m = aura.multipliers("employment", type=kind_type).filter(pl.col("branch").is_in(used))
+        assert m[column].min() <= rate <= m[column].max(), (column, rate)

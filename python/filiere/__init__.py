@@ -6,6 +6,7 @@
 """
 
 from filiere._core import __version__
+from filiere.economy import Economy, flq_lambda, location_quotient
 from filiere.exceptions import (
     FiliereError,
     InputFileError,
@@ -19,6 +20,7 @@ from filiere.results import Results
 from filiere.study import Study
 
 __all__ = [
+    "Economy",
     "FiliereError",
     "InputFileError",
     "InternalError",
@@ -29,4 +31,6 @@ __all__ = [
     "Study",
     "StudyError",
     "__version__",
+    "flq_lambda",
+    "location_quotient",
 ]

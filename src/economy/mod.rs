@@ -98,7 +98,7 @@ mod tests {
             "textiles Type I ratio {ratio}"
         );
         // Direct jobs per M€: 103,000 / 16.4 bn€ = 6.28 (INSEE Première 1714).
-        assert!((jobs_i.direct[textiles] * 1e6 - 6.28).abs() < 0.01);
+        assert!((jobs_i.direct[textiles] * 1e6 - 103_000.0 / 16_400.0).abs() < 1e-9);
         // Direct + indirect per M€ near the validation range 7.6–10.6 (case 5).
         let per_meur = jobs_i.total[textiles] * 1e6;
         assert!((7.6..=10.6).contains(&per_meur), "{per_meur}");

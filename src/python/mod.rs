@@ -1,6 +1,8 @@
 //! PyO3 layer: converts types, releases the GIL around the core, maps errors to the
 //! `filiere.exceptions` tree. No model logic here.
 
+mod economy;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -18,7 +20,7 @@ use crate::scenario::Scenario;
 use crate::study::Study;
 
 /// Build a `filiere.exceptions` instance for a core error.
-fn to_py(err: Error) -> PyErr {
+pub(crate) fn to_py(err: Error) -> PyErr {
     Python::attach(|py| match build_exception(py, &err) {
         Ok(e) => e,
         Err(e) => e,
@@ -76,7 +78,7 @@ fn build_exception(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
 }
 
 /// Run the core without the GIL and map its errors.
-fn core<T: Send>(
+pub(crate) fn core<T: Send>(
     py: Python<'_>,
     f: impl FnOnce() -> crate::error::Result<T> + Send,
 ) -> PyResult<T> {
@@ -303,6 +305,10 @@ fn table_schema<'py>(py: Python<'py>, kind: String) -> PyResult<Bound<'py, PyLis
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyStudy>()?;
+    m.add_class::<economy::PyEconomy>()?;
+    m.add_function(wrap_pyfunction!(economy::location_quotient, m)?)?;
+    m.add_function(wrap_pyfunction!(economy::flq_lambda, m)?)?;
+    m.add_function(wrap_pyfunction!(economy::aura_employment, m)?)?;
     m.add_function(wrap_pyfunction!(validate_file, m)?)?;
     m.add_function(wrap_pyfunction!(table_schema, m)?)?;
     m.add_function(wrap_pyfunction!(read_table, m)?)?;
