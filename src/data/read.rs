@@ -164,8 +164,8 @@ pub fn decode_text(bytes: &[u8]) -> String {
     }
 }
 
-/// Split one CSV line on `separator`, honouring double quotes.
-fn split_line(line: &str, separator: char) -> Vec<String> {
+/// Split one CSV line on `separator`, honouring double quotes (`""` inside quotes is a quote).
+pub fn split_line(line: &str, separator: char) -> Vec<String> {
     let mut fields = Vec::new();
     let mut field = String::new();
     let mut quoted = false;

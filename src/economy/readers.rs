@@ -98,26 +98,7 @@ const SATELLITE_COLUMNS: [Satellite; 4] = [
 // ---------------------------------------------------------------------------------------
 // Text helpers
 
-/// Split one delimited line, honouring double quotes (`""` inside quotes is a quote).
-fn split_record(line: &str, separator: char) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            c if c == separator && !quoted => fields.push(std::mem::take(&mut field)),
-            c => field.push(c),
-        }
-    }
-    fields.push(field);
-    fields
-}
+use crate::data::read::split_line as split_record;
 
 /// The separator of a header line: tab, `;` or `,`, whichever occurs most.
 fn sniff(header: &str) -> char {
@@ -142,27 +123,8 @@ fn content_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         })
 }
 
-/// A number written the French or the English way: `1 234,5`, `1234.5`, `1,234.5`,
-/// `1.5e9`. Spaces (also non-breaking) are thousands separators; a lone comma is a
-/// decimal comma. `None` for an empty or non-numeric text.
-pub fn parse_number(text: &str) -> Option<f64> {
-    let cleaned: String = text
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\''))
-        .collect();
-    if cleaned.is_empty() {
-        return None;
-    }
-    let normalised = match (cleaned.rfind(','), cleaned.rfind('.')) {
-        (Some(comma), Some(dot)) if comma > dot => cleaned.replace('.', "").replace(',', "."),
-        (Some(_), Some(_)) => cleaned.replace(',', ""),
-        (Some(_), None) if cleaned.matches(',').count() == 1 => cleaned.replace(',', "."),
-        (Some(_), None) => cleaned.replace(',', ""),
-        _ => cleaned,
-    };
-    normalised.parse::<f64>().ok().filter(|v| v.is_finite())
-}
+/// A number written the French or the English way (the input tables' parser).
+pub use crate::data::schema::parse_number;
 
 fn normalise_code(code: &str) -> String {
     code.trim().to_ascii_uppercase()
