@@ -45,7 +45,17 @@ def _format_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _headline(study: Study, elapsed_ms: float, summary_rows: list[dict[str, float]]) -> str:
-    header = ["year", "pieces", "budget M€", "€/kit", "direct FTE", "offered", "to hire"]
+    header = [
+        "year",
+        "pieces",
+        "budget M€",
+        "€/kit",
+        "direct FTE",
+        "offered",
+        "to hire",
+        "IO indirect",
+        "IO induced",
+    ]
     rows = [
         [
             str(int(r["year"])),
@@ -55,11 +65,18 @@ def _headline(study: Study, elapsed_ms: float, summary_rows: list[dict[str, floa
             f"{r['direct_fte']:,.0f}",
             f"{r['offered_fte']:,.0f}",
             f"{r['hiring_gap_fte']:,.0f}",
+            f"{r['jobs_indirect']:,.0f}",
+            f"{r['jobs_induced']:,.0f}",
         ]
         for r in summary_rows
     ]
     title = f"{study.name} — {study.description}" if study.description else study.name
-    return f"{title}\n\n{_format_table(header, rows)}\n\n(computed in {elapsed_ms:.0f} ms)"
+    note = (
+        "direct FTE: bottom-up, full-time equivalents; offered: operators the survey offers; "
+        "IO: input-output jobs (head count) in supplier branches and from household spending"
+    )
+    table = _format_table(header, rows)
+    return f"{title}\n\n{table}\n\n{note}\n(computed in {elapsed_ms:.0f} ms)"
 
 
 def _run(args: argparse.Namespace) -> int:
