@@ -310,13 +310,23 @@ fn excel_cell_text(cell: &Data) -> std::result::Result<Option<String>, String> {
     })
 }
 
+/// Open an `.xlsx` workbook held in memory.
+///
+/// # Errors
+/// [`Error::InputFile`] when the bytes are not a readable workbook.
+pub fn open_xlsx<'a>(file: &str, bytes: &'a [u8]) -> Result<Xlsx<Cursor<&'a [u8]>>> {
+    calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| Error::InputFile {
+        file: file.to_owned(),
+        reason: format!("not a readable .xlsx workbook: {e}"),
+    })
+}
+
 fn read_xlsx(file: &str, bytes: &[u8]) -> Result<RawTable> {
     let bad = |reason: String| Error::InputFile {
         file: file.to_owned(),
         reason,
     };
-    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e| bad(format!("not a readable .xlsx workbook: {e}")))?;
+    let mut workbook = open_xlsx(file, bytes)?;
     let range = workbook
         .worksheet_range_at(0)
         .ok_or_else(|| bad("the workbook has no sheet".into()))?

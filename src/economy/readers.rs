@@ -75,10 +75,9 @@
 //!   drops empty products such as `CPA_T` and `CPA_U` in many countries.
 
 use std::collections::HashMap;
-use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{Data, Range, Reader, Xlsx};
+use calamine::{Data, Range, Reader};
 use nalgebra::{DMatrix, DVector};
 
 use crate::economy::io_table::{IoTable, Satellite};
@@ -637,15 +636,13 @@ pub fn read_insee_tes_csv(file: &str, text: &str) -> Result<IoTable> {
 /// [`Error::InputFile`] when the bytes are not a readable workbook or the sheet is
 /// missing; otherwise as [`read_insee_tes`].
 pub fn read_insee_tes_xlsx(file: &str, bytes: &[u8], sheet: &str) -> Result<IoTable> {
-    let bad = |reason: String| Error::InputFile {
-        file: file.to_owned(),
-        reason,
-    };
-    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e| bad(format!("not a readable .xlsx workbook: {e}")))?;
+    let mut workbook = crate::data::read::open_xlsx(file, bytes)?;
     let range = workbook
         .worksheet_range(sheet)
-        .map_err(|e| bad(format!("cannot read the sheet `{sheet}`: {e}")))?;
+        .map_err(|e| Error::InputFile {
+            file: file.to_owned(),
+            reason: format!("cannot read the sheet `{sheet}`: {e}"),
+        })?;
     read_insee_tes(file, &range)
 }
 
