@@ -38,6 +38,18 @@ pub const KNOWN: &[(&str, &str, f64, f64)] = &[
     ("flq_delta", "fraction", 0.0, 0.999),
     ("materials_regional_share", "fraction", 0.0, 1.0),
     ("displacement_share", "fraction", 0.0, 1.0),
+    ("order_weeks_before_rentree", "weeks", 1.0, 104.0),
+    ("fabric_lead_days", "days", 0.0, 365.0),
+    ("line_setting_days", "working days", 0.0, 60.0),
+    ("ramp_up_start_fraction", "fraction", 0.05, 1.0),
+    ("ramp_up_reach_fraction", "fraction", 0.05, 1.0),
+    ("ramp_up_reach_days", "production days", 0.1, 120.0),
+    ("personalisation_days", "working days", 0.0, 60.0),
+    ("delivery_days", "business days", 0.0, 60.0),
+    ("august_closure_weeks", "weeks", 0.0, 8.0),
+    ("training_months", "months", 0.0, 60.0),
+    ("transport_eur_per_piece_km", "EUR/(piece km)", 0.0, 1.0),
+    ("unmet_penalty_eur", "EUR/piece", 1.0, 1e9),
 ];
 
 /// A probability distribution over a parameter's value.
@@ -399,6 +411,18 @@ impl Params {
             flq_delta: v("flq_delta"),
             materials_regional_share: v("materials_regional_share"),
             displacement_share: v("displacement_share"),
+            order_weeks_before_rentree: v("order_weeks_before_rentree"),
+            fabric_lead_days: v("fabric_lead_days"),
+            line_setting_days: v("line_setting_days"),
+            ramp_up_start_fraction: v("ramp_up_start_fraction"),
+            ramp_up_reach_fraction: v("ramp_up_reach_fraction"),
+            ramp_up_reach_days: v("ramp_up_reach_days"),
+            personalisation_days: v("personalisation_days"),
+            delivery_days: v("delivery_days"),
+            august_closure_weeks: v("august_closure_weeks"),
+            training_months: v("training_months"),
+            transport_eur_per_piece_km: v("transport_eur_per_piece_km"),
+            unmet_penalty_eur: v("unmet_penalty_eur"),
         }
     }
 }
@@ -450,6 +474,30 @@ pub struct ModelParams {
     pub materials_regional_share: f64,
     /// Share of programme spending that displaces other regional spending (net jobs).
     pub displacement_share: f64,
+    /// Weeks between the Région's order (fabric ordered the same day) and the rentrée.
+    pub order_weeks_before_rentree: f64,
+    /// Calendar days from the fabric order to fabric at the workshop.
+    pub fabric_lead_days: f64,
+    /// Working days of line setting before the first piece.
+    pub line_setting_days: f64,
+    /// Line efficiency on the first production day of the style, as a fraction of steady.
+    pub ramp_up_start_fraction: f64,
+    /// Fraction of steady efficiency reached after `ramp_up_reach_days`.
+    pub ramp_up_reach_fraction: f64,
+    /// Production days to reach `ramp_up_reach_fraction`.
+    pub ramp_up_reach_days: f64,
+    /// Working days of personalisation after the last piece.
+    pub personalisation_days: f64,
+    /// Business days of delivery to schools.
+    pub delivery_days: f64,
+    /// Weeks of August closure of the workshops.
+    pub august_closure_weeks: f64,
+    /// Months before a trainee of a training centre works as an operator.
+    pub training_months: f64,
+    /// Transport from a workshop's prefecture to a school département's (EUR per piece-km).
+    pub transport_eur_per_piece_km: f64,
+    /// Penalty on a piece the surveyed workshops cannot make in time (EUR/piece).
+    pub unmet_penalty_eur: f64,
 }
 
 #[cfg(test)]

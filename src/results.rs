@@ -3,19 +3,22 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
+
 use polars::prelude::*;
 
 use crate::economy::{self, IoModel, ModelType};
 use crate::error::{Error, Result};
-use crate::model::capacity::{capacity, pro_rata, Capacity};
-use crate::model::cost::{piece_cost, PieceCost, WorkshopTerms};
+use crate::model::capacity::{capacity, Capacity};
+use crate::model::cost::PieceCost;
+use crate::model::programme::{self, WorkshopYear, YearPlan};
+use crate::model::schedule::ScheduleResult;
 use crate::model::demand::{demand, DemandRow};
 use crate::model::employment::{fte, hiring_gap};
 use crate::params::ModelParams;
 use crate::study::Study;
 
-/// Workshop id given to pieces no surveyed workshop can make: new capacity on default terms.
-pub const NEW_CAPACITY: &str = "(new capacity)";
+pub use crate::model::programme::NEW_CAPACITY;
 
 /// Branches of the bundled table that receive the programme's spending.
 const TEXTILES: &str = "textiles_apparel";
@@ -84,54 +87,16 @@ pub struct Results {
     pub jobs_by_departement: DataFrame,
     /// One row per year: the headline figures.
     pub summary: DataFrame,
-}
-
-/// One product's cost at each workshop that makes it, and the share it makes.
-struct ProductPlan {
-    id: String,
-    kit_qty: f64,
-    /// (workshop index or None for new capacity, share of pieces, cost per piece there)
-    makers: Vec<(Option<usize>, f64, PieceCost)>,
-    /// Pieces-weighted average cost.
-    average: PieceCost,
-}
-
-fn plan_products(study: &Study, capacities: &[Capacity]) -> Vec<ProductPlan> {
-    let m = study.params.model();
-    study
-        .scenario
-        .kit
-        .iter()
-        .filter_map(|(id, &kit_qty)| {
-            let product = study.catalog.iter().find(|p| &p.id == id)?;
-            let shares = pro_rata(&study.workshops, capacities, id);
-            let makers: Vec<(Option<usize>, f64, PieceCost)> = if shares.is_empty() {
-                vec![(
-                    None,
-                    1.0,
-                    piece_cost(product, &WorkshopTerms::of(None, &m), &m),
-                )]
-            } else {
-                shares
-                    .into_iter()
-                    .map(|(i, share)| {
-                        let terms = WorkshopTerms::of(Some(&study.workshops[i]), &m);
-                        (Some(i), share, piece_cost(product, &terms, &m))
-                    })
-                    .collect()
-            };
-            let mut average = PieceCost::default();
-            for (_, share, cost) in &makers {
-                average.add_scaled(cost, *share);
-            }
-            Some(ProductPlan {
-                id: id.clone(),
-                kit_qty,
-                makers,
-                average,
-            })
-        })
-        .collect()
+    /// Pieces each workshop makes for each school département, by year and product.
+    pub allocation: DataFrame,
+    /// Programme operators, capacity before the deadline, use and shadow price, by year and
+    /// workshop.
+    pub capacity: DataFrame,
+    /// Milestones of each workshop's production, by year.
+    pub schedule: DataFrame,
+    /// Demand the surveyed workshops cannot make in time, and the marginal cost of each
+    /// demand row, by year, product and département.
+    pub unmet: DataFrame,
 }
 
 fn demand_frame(rows: &[DemandRow]) -> Result<DataFrame> {
@@ -181,42 +146,108 @@ fn cost_values(c: &PieceCost) -> [f64; 13] {
     ]
 }
 
+/// Days since 1970-01-01, the physical value of a Polars `Date`.
+fn epoch_days(d: NaiveDate) -> i32 {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
+    i32::try_from((d - epoch).num_days()).unwrap_or(i32::MAX)
+}
+
+fn date_column(name: &str, days: Vec<Option<i32>>) -> Result<Column> {
+    Ok(Column::new(name.into(), days).cast(&DataType::Date)?)
+}
+
+/// Costs of each (maker, product), computed once.
+struct UnitCosts<'a> {
+    study: &'a Study,
+    m: ModelParams,
+    cache: BTreeMap<(Option<usize>, &'a str), PieceCost>,
+}
+
+impl<'a> UnitCosts<'a> {
+    fn get(&mut self, w: Option<usize>, product: &'a str) -> Result<PieceCost> {
+        if let Some(c) = self.cache.get(&(w, product)) {
+            return Ok(*c);
+        }
+        let p = self
+            .study
+            .catalog
+            .iter()
+            .find(|p| p.id == product)
+            .ok_or_else(|| Error::Internal(format!("product `{product}` not in the catalog")))?;
+        let c = programme::unit_cost(&self.study.workshops, p, w, &self.m);
+        self.cache.insert((w, product), c);
+        Ok(c)
+    }
+}
+
 /// Run the models on a study.
 ///
 /// # Errors
-/// [`crate::error::Error::Internal`] only if building a table fails (a bug).
+/// [`Error::Parameter`] for timing parameters or years the calendar cannot handle;
+/// [`Error::Study`] if the allocation fails; [`Error::Internal`] only if building a table
+/// fails (a bug).
 pub fn run(study: &Study) -> Result<Results> {
     let m = study.params.model();
     let demand_rows = demand(&study.establishments, &study.scenario);
     let capacities: Vec<Capacity> = study.workshops.iter().map(|w| capacity(w, &m)).collect();
-    let plans = plan_products(study, &capacities);
-    let economy = RegionalEconomy::new(&m)?;
-    let new_capacity = plans
-        .iter()
-        .any(|p| p.makers.iter().any(|(w, ..)| w.is_none()));
-    let n_makers = study.workshops.len() + usize::from(new_capacity);
-
     let years = &study.scenario.years;
-    let mut pieces_by_year_product: BTreeMap<(i32, &str), (f64, f64)> = BTreeMap::new();
-    for r in &demand_rows {
-        let e = pieces_by_year_product
-            .entry((r.year, r.product.as_str()))
-            .or_default();
-        e.0 += r.pieces;
-    }
-    let mut kits_by_year: BTreeMap<i32, f64> = BTreeMap::new();
-    for r in demand_rows
+    let plans = programme::plan(
+        &study.workshops,
+        &study.catalog,
+        &demand_rows,
+        years,
+        &m,
+    )?;
+    let plan_of = |year: i32| plans.iter().find(|p| p.year == year);
+    let economy = RegionalEconomy::new(&m)?;
+    let new_capacity = plans.iter().any(|p| p.new_capacity_operators > 0);
+    let n_makers = study.workshops.len() + usize::from(new_capacity);
+    let maker = |w: Option<usize>| w.unwrap_or(n_makers - 1);
+    let mut unit = UnitCosts {
+        study,
+        m,
+        cache: BTreeMap::new(),
+    };
+    let kit: Vec<(&str, f64)> = study
+        .scenario
+        .kit
         .iter()
-        .filter(|r| Some(&r.product) == study.scenario.kit.keys().next())
-    {
-        *kits_by_year.entry(r.year).or_default() += r.kits;
+        .map(|(p, q)| (p.as_str(), *q))
+        .collect();
+
+    let mut pieces_by_year_product: BTreeMap<(i32, &str), f64> = BTreeMap::new();
+    let mut kits_by_year: BTreeMap<i32, f64> = BTreeMap::new();
+    for r in &demand_rows {
+        *pieces_by_year_product
+            .entry((r.year, r.product.as_str()))
+            .or_default() += r.pieces;
+        if Some(&r.product) == study.scenario.kit.keys().next() {
+            *kits_by_year.entry(r.year).or_default() += r.kits;
+        }
     }
 
-    // Costs: per piece for each product, and per kit.
-    let mut kit_cost = PieceCost::default();
-    for p in &plans {
-        kit_cost.add_scaled(&p.average, p.kit_qty);
+    // Average cost of each product each year over who makes it (the allocation's flows).
+    let mut average: BTreeMap<(i32, &str), PieceCost> = BTreeMap::new();
+    for &year in years {
+        for &(product, _) in &kit {
+            let mut avg = PieceCost::default();
+            let flows: Vec<_> = plan_of(year)
+                .map(|p| p.flows.iter().filter(|f| f.product == product).collect())
+                .unwrap_or_default();
+            let total: f64 = flows.iter().map(|f| f.pieces).sum();
+            if total > 0.0 {
+                for f in &flows {
+                    avg.add_scaled(&unit.get(f.workshop, product)?, f.pieces / total);
+                }
+            } else {
+                // Nothing made this year: the cost a new workshop would have.
+                avg = unit.get(None, product)?;
+            }
+            average.insert((year, product), avg);
+        }
     }
+
+    // Costs: per piece for each product, and per kit, each year.
     let mut c_year = Vec::new();
     let mut c_product = Vec::new();
     let mut c_unit = Vec::new();
@@ -224,30 +255,32 @@ pub fn run(study: &Study) -> Result<Results> {
     let mut c_minutes = Vec::new();
     let mut c_values: Vec<Vec<f64>> = vec![Vec::new(); COST_COLUMNS.len()];
     let mut c_total = Vec::new();
+    let mut kit_cost_by_year: BTreeMap<i32, PieceCost> = BTreeMap::new();
     for &year in years {
-        for (plan, unit, quantity) in plans
-            .iter()
-            .map(|p| {
-                let q = pieces_by_year_product
-                    .get(&(year, p.id.as_str()))
-                    .map_or(0.0, |v| v.0);
-                (&p.average, (p.id.as_str(), "piece"), q)
-            })
-            .chain(std::iter::once((
-                &kit_cost,
-                ("kit", "kit"),
-                kits_by_year.get(&year).copied().unwrap_or(0.0),
-            )))
-        {
+        let mut kit_cost = PieceCost::default();
+        let mut lines: Vec<(PieceCost, &str, &str, f64)> = Vec::new();
+        for &(product, qty) in &kit {
+            let avg = average[&(year, product)];
+            kit_cost.add_scaled(&avg, qty);
+            let q = pieces_by_year_product
+                .get(&(year, product))
+                .copied()
+                .unwrap_or(0.0);
+            lines.push((avg, product, "piece", q));
+        }
+        let kits = kits_by_year.get(&year).copied().unwrap_or(0.0);
+        lines.push((kit_cost, "kit", "kit", kits));
+        kit_cost_by_year.insert(year, kit_cost);
+        for (cost, product, unit_name, quantity) in lines {
             c_year.push(year);
-            c_product.push(unit.0.to_owned());
-            c_unit.push(unit.1);
+            c_product.push(product.to_owned());
+            c_unit.push(unit_name);
             c_quantity.push(quantity);
-            c_minutes.push(plan.labour_minutes());
-            for (k, v) in cost_values(plan).into_iter().enumerate() {
+            c_minutes.push(cost.labour_minutes());
+            for (k, v) in cost_values(&cost).into_iter().enumerate() {
                 c_values[k].push(v);
             }
-            c_total.push(quantity * plan.price_ttc_eur);
+            c_total.push(quantity * cost.price_ttc_eur);
         }
     }
     let mut cost_columns = vec![
@@ -284,19 +317,23 @@ pub fn run(study: &Study) -> Result<Results> {
         let mut fabric_m = 0.0;
         let mut total_pieces = 0.0;
         let mut shock = vec![0.0; economy.model.n()];
-        for p in &plans {
+        for &(product, _) in &kit {
             let q = pieces_by_year_product
-                .get(&(year, p.id.as_str()))
-                .map_or(0.0, |v| v.0);
+                .get(&(year, product))
+                .copied()
+                .unwrap_or(0.0);
+            let avg = average[&(year, product)];
             total_pieces += q;
-            economy.shock(q, &p.average, &m, &mut shock);
-            budget_ttc += q * p.average.price_ttc_eur;
-            budget_ht += q * p.average.price_ht_eur;
-            fabric_m += q * p.average.fabric_m;
-            for (w, share, cost) in &p.makers {
-                let i = w.unwrap_or(n_makers - 1);
-                pieces[i] += q * share;
-                minutes[i] += q * share * cost.labour_minutes();
+            economy.shock(q, &avg, &m, &mut shock);
+            budget_ttc += q * avg.price_ttc_eur;
+            budget_ht += q * avg.price_ht_eur;
+            fabric_m += q * avg.fabric_m;
+        }
+        if let Some(plan) = plan_of(year) {
+            for f in &plan.flows {
+                let i = maker(f.workshop);
+                pieces[i] += f.pieces;
+                minutes[i] += f.pieces * unit.get(f.workshop, &f.product)?.labour_minutes();
             }
         }
         let (mut t_hours, mut t_fte, mut t_offered, mut t_gap, mut t_cap) =
@@ -379,14 +416,14 @@ pub fn run(study: &Study) -> Result<Results> {
         .collect()?;
 
     let s = &summary_rows;
-    let per_kit = kit_cost.price_ttc_eur;
-    let summary = df!(
+    let p_of = |year: i32| plan_of(year);
+    let mut summary = df!(
         "year" => s.iter().map(|r| r.0).collect::<Vec<_>>(),
         "kits" => s.iter().map(|r| r.1).collect::<Vec<_>>(),
         "pieces" => s.iter().map(|r| r.2).collect::<Vec<_>>(),
         "budget_eur" => s.iter().map(|r| r.3).collect::<Vec<_>>(),
         "budget_ht_eur" => s.iter().map(|r| r.4).collect::<Vec<_>>(),
-        "cost_per_kit_eur" => s.iter().map(|_| per_kit).collect::<Vec<_>>(),
+        "cost_per_kit_eur" => s.iter().map(|r| kit_cost_by_year[&r.0].price_ttc_eur).collect::<Vec<_>>(),
         "cost_per_piece_eur" => s.iter().map(|r| if r.2 > 0.0 { r.3 / r.2 } else { 0.0 }).collect::<Vec<_>>(),
         "fabric_m" => s.iter().map(|r| r.5).collect::<Vec<_>>(),
         "labour_hours" => s.iter().map(|r| r.6).collect::<Vec<_>>(),
@@ -400,14 +437,143 @@ pub fn run(study: &Study) -> Result<Results> {
         "jobs_indirect" => io_rows.iter().map(|r| r.1.1).collect::<Vec<_>>(),
         "jobs_induced" => io_rows.iter().map(|r| r.1.2).collect::<Vec<_>>(),
         "jobs_total" => io_rows.iter().map(|r| r.1.3).collect::<Vec<_>>(),
+        "unmet_pieces" => s.iter().map(|r| p_of(r.0).map_or(0.0, |p| p.unmet_pieces())).collect::<Vec<_>>(),
+        "on_time" => s.iter().map(|r| p_of(r.0).is_none_or(|p| p.on_time)).collect::<Vec<_>>(),
+        "makespan_days" => s.iter().map(|r| p_of(r.0).and_then(|p| p.makespan_days)).collect::<Vec<_>>(),
+        "operators_hired" => s.iter().map(|r| p_of(r.0).map_or(0, |p| i64::from(p.hired()))).collect::<Vec<_>>(),
+        "trainees_working" => s.iter().map(|r| p_of(r.0).map_or(0, |p| p.workshops.iter().map(|w| i64::from(w.trainees)).sum::<i64>())).collect::<Vec<_>>(),
+        "new_capacity_operators" => s.iter().map(|r| p_of(r.0).map_or(0, |p| i64::from(p.new_capacity_operators))).collect::<Vec<_>>(),
+        "hiring_needed_for_deadline" => s.iter().map(|r| p_of(r.0).map_or(0, |p| i64::from(p.hiring_needed_for_deadline()))).collect::<Vec<_>>(),
     )?;
+    for (name, f) in [
+        ("order_date", (|p: &YearPlan| Some(p.order_date)) as fn(&YearPlan) -> Option<NaiveDate>),
+        ("deadline", |p: &YearPlan| Some(p.deadline)),
+        ("delivered", |p: &YearPlan| p.delivered),
+    ] {
+        let days = s
+            .iter()
+            .map(|r| p_of(r.0).and_then(f).map(epoch_days))
+            .collect();
+        summary.with_column(date_column(name, days)?)?;
+    }
     Ok(Results {
         demand: demand_frame(&demand_rows)?,
         costs,
         jobs,
         jobs_by_departement,
         summary,
+        allocation: allocation_frame(study, &plans)?,
+        capacity: capacity_frame(&plans)?,
+        schedule: schedule_frame(&plans)?,
+        unmet: unmet_frame(&plans)?,
     })
+}
+
+fn allocation_frame(study: &Study, plans: &[YearPlan]) -> Result<DataFrame> {
+    let rows = plans.iter().flat_map(|p| p.flows.iter().map(move |f| (p.year, f)));
+    let (mut year, mut id, mut wdep, mut product, mut dep, mut pieces, mut eur) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    for (y, f) in rows {
+        year.push(y);
+        let w = f.workshop.map(|i| &study.workshops[i]);
+        id.push(w.map_or(NEW_CAPACITY, |w| w.id.as_str()));
+        wdep.push(w.map(|w| w.departement.as_str()));
+        product.push(f.product.as_str());
+        dep.push(f.departement.as_str());
+        pieces.push(f.pieces);
+        eur.push(f.eur_per_piece);
+    }
+    Ok(df!(
+        "year" => year,
+        "workshop_id" => id,
+        "workshop_departement" => wdep,
+        "product" => product,
+        "departement" => dep,
+        "pieces" => pieces,
+        "eur_per_piece" => eur,
+    )?)
+}
+
+fn capacity_frame(plans: &[YearPlan]) -> Result<DataFrame> {
+    let rows: Vec<(i32, &WorkshopYear)> = plans
+        .iter()
+        .flat_map(|p| p.workshops.iter().map(move |w| (p.year, w)))
+        .collect();
+    Ok(df!(
+        "year" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        "workshop_id" => rows.iter().map(|r| r.1.workshop.as_str()).collect::<Vec<_>>(),
+        "departement" => rows.iter().map(|r| r.1.departement.as_deref()).collect::<Vec<_>>(),
+        "operators" => rows.iter().map(|r| r.1.operators).collect::<Vec<_>>(),
+        "hired" => rows.iter().map(|r| i64::from(r.1.hired)).collect::<Vec<_>>(),
+        "trainees" => rows.iter().map(|r| i64::from(r.1.trainees)).collect::<Vec<_>>(),
+        "pieces" => rows.iter().map(|r| r.1.pieces).collect::<Vec<_>>(),
+        "minutes_available" => rows.iter().map(|r| r.1.minutes_available).collect::<Vec<_>>(),
+        "minutes_used" => rows.iter().map(|r| r.1.minutes_used).collect::<Vec<_>>(),
+        "utilisation" => rows.iter().map(|r| (r.1.minutes_available > 0.0).then(|| r.1.minutes_used / r.1.minutes_available)).collect::<Vec<_>>(),
+        "shadow_eur_per_min" => rows.iter().map(|r| r.1.shadow_eur_per_min).collect::<Vec<_>>(),
+    )?)
+}
+
+fn schedule_frame(plans: &[YearPlan]) -> Result<DataFrame> {
+    let rows: Vec<(i32, &ScheduleResult)> = plans
+        .iter()
+        .flat_map(|p| {
+            p.workshops
+                .iter()
+                .filter_map(move |w| w.schedule.as_ref().map(|s| (p.year, s)))
+        })
+        .collect();
+    let mut df = df!(
+        "year" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        "workshop_id" => rows.iter().map(|r| r.1.workshop.as_str()).collect::<Vec<_>>(),
+        "pieces" => rows.iter().map(|r| r.1.pieces).collect::<Vec<_>>(),
+        "operators" => rows.iter().map(|r| r.1.operators).collect::<Vec<_>>(),
+        "working_days" => rows.iter().map(|r| i64::from(r.1.working_days)).collect::<Vec<_>>(),
+        "production_days" => rows.iter().map(|r| r.1.production_days_exact).collect::<Vec<_>>(),
+        "on_time" => rows.iter().map(|r| r.1.on_time).collect::<Vec<_>>(),
+        "margin_days" => rows.iter().map(|r| r.1.margin_days).collect::<Vec<_>>(),
+    )?;
+    type Pick = fn(&ScheduleResult) -> NaiveDate;
+    let dates: [(&str, Pick); 7] = [
+        ("order_date", |s| s.order_date),
+        ("material_ready", |s| s.material_ready),
+        ("start", |s| s.start),
+        ("finish", |s| s.finish),
+        ("personalised", |s| s.personalised),
+        ("delivered", |s| s.delivered),
+        ("deadline", |s| s.deadline),
+    ];
+    for (name, pick) in dates {
+        let days = rows.iter().map(|r| Some(epoch_days(pick(r.1)))).collect();
+        df.with_column(date_column(name, days)?)?;
+    }
+    Ok(df)
+}
+
+fn unmet_frame(plans: &[YearPlan]) -> Result<DataFrame> {
+    let rows: Vec<(i32, &(String, String, f64), f64)> = plans
+        .iter()
+        .flat_map(|p| {
+            p.unmet
+                .iter()
+                .zip(&p.demand_shadow)
+                .map(move |(u, d)| (p.year, u, d.2))
+        })
+        .collect();
+    Ok(df!(
+        "year" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        "product" => rows.iter().map(|r| r.1.0.as_str()).collect::<Vec<_>>(),
+        "departement" => rows.iter().map(|r| r.1.1.as_str()).collect::<Vec<_>>(),
+        "pieces" => rows.iter().map(|r| r.1.2).collect::<Vec<_>>(),
+        "marginal_cost_eur" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+    )?)
 }
 
 #[cfg(test)]

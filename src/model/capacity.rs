@@ -1,5 +1,4 @@
-//! Workshop capacity offered to the programme, and the pro-rata split of demand between
-//! workshops that stands in for the allocation LP.
+//! Workshop capacity offered to the programme.
 
 use crate::data::tables::Workshop;
 use crate::params::ModelParams;
@@ -26,25 +25,6 @@ pub fn capacity(w: &Workshop, m: &ModelParams) -> Capacity {
         offered_fte,
         minutes_per_year: offered_fte * m.annual_hours * (1.0 - m.absenteeism) * 60.0,
     }
-}
-
-/// Share of a product's pieces each workshop makes: in proportion to the minutes it offers,
-/// among the workshops that can make the product. Empty if none can (or none offers time).
-///
-/// This is the pro-rata rule (no optimisation): it spreads the work as the pilot did.
-pub fn pro_rata(
-    workshops: &[Workshop],
-    capacities: &[Capacity],
-    product: &str,
-) -> Vec<(usize, f64)> {
-    let able: Vec<usize> = (0..workshops.len())
-        .filter(|&i| workshops[i].products.iter().any(|p| p == product))
-        .filter(|&i| capacities[i].minutes_per_year > 0.0)
-        .collect();
-    let total: f64 = able.iter().map(|&i| capacities[i].minutes_per_year).sum();
-    able.into_iter()
-        .map(|i| (i, capacities[i].minutes_per_year / total))
-        .collect()
 }
 
 #[cfg(test)]
@@ -79,20 +59,5 @@ mod tests {
         let c = capacity(&workshop(20, &["polo"], Some(0.5)), &m);
         assert_eq!(c.offered_fte, 10.0);
         assert!((c.minutes_per_year - 10.0 * 1607.0 * 0.945 * 60.0).abs() < 1e-6);
-    }
-
-    #[test]
-    fn pro_rata_only_among_able_workshops() {
-        let m = Params::defaults().model();
-        let ws = vec![
-            workshop(10, &["polo"], Some(1.0)),
-            workshop(30, &["polo", "sweatshirt"], Some(1.0)),
-            workshop(50, &["sweatshirt"], Some(1.0)),
-        ];
-        let caps: Vec<_> = ws.iter().map(|w| capacity(w, &m)).collect();
-        let polo = pro_rata(&ws, &caps, "polo");
-        assert_eq!(polo.len(), 2);
-        assert!((polo[0].1 - 0.25).abs() < 1e-12 && (polo[1].1 - 0.75).abs() < 1e-12);
-        assert!(pro_rata(&ws, &caps, "jean").is_empty());
     }
 }

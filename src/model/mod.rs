@@ -5,4 +5,5 @@ pub mod capacity;
 pub mod cost;
 pub mod demand;
 pub mod employment;
+pub mod programme;
 pub mod schedule;

@@ -734,6 +734,48 @@ pub fn extra_operators_needed(
     Ok(Some(high))
 }
 
+/// The standard minutes one operator of the workshop can produce and still deliver strictly
+/// before the deadline, with the ramp-up and calendar of [`schedule`] (`input.pieces` and
+/// `input.operators` are ignored). Output is linear in operators, so a workshop with `k`
+/// operators can take `k` times this much work: the allocation uses it as the workshop's
+/// capacity, which makes every allocated volume on time by construction.
+///
+/// Production days are the working days d ≥ production start whose finish would still be
+/// personalised and delivered before the deadline; their count D gives
+/// availability × hours/day × 60 × efficiency × Σ_{n<D} ē(n).
+///
+/// # Errors
+/// As [`schedule`].
+pub fn minutes_by_deadline(
+    input: &ScheduleInput,
+    settings: &ScheduleSettings,
+    cal: &Calendar,
+) -> Result<f64> {
+    let f = frame(input, settings, cal)?;
+    let delivered = |finish: NaiveDate| -> Result<NaiveDate> {
+        cal.add_business_days(
+            cal.add_working_days(finish, settings.personalisation_days)?,
+            settings.delivery_days,
+        )
+    };
+    // The latest working day a last piece can be made on: walk back from the deadline.
+    let mut last = f.deadline;
+    loop {
+        if last < f.production_start {
+            return Ok(0.0);
+        }
+        if cal.is_working_day(last)? && delivered(last)? < f.deadline {
+            break;
+        }
+        last = last.pred_opt().ok_or_else(|| {
+            Error::parameter("date", format!("workshop `{}`: date underflow", input.workshop))
+        })?;
+    }
+    let days = cal.working_days_between(f.production_start, last)?;
+    let ramp: f64 = (0..days).map(|n| settings.ramp_up.day_average(n)).sum();
+    Ok(input.availability * input.hours_per_day * 60.0 * input.efficiency * ramp)
+}
+
 /// The programme as a whole: delivered when the last workshop delivers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProgrammeSchedule {
