@@ -5,7 +5,9 @@
 >>> results.summary  # doctest: +SKIP
 """
 
+from filiere import plot
 from filiere._core import __version__
+from filiere.allocate import Allocation, ShadowPrices, allocate
 from filiere.economy import Economy, flq_lambda, location_quotient
 from filiere.exceptions import (
     FiliereError,
@@ -20,6 +22,7 @@ from filiere.results import Results
 from filiere.study import Study
 
 __all__ = [
+    "Allocation",
     "Economy",
     "FiliereError",
     "InputFileError",
@@ -28,9 +31,12 @@ __all__ = [
     "ParameterError",
     "Results",
     "SchemaError",
+    "ShadowPrices",
     "Study",
     "StudyError",
     "__version__",
+    "allocate",
     "flq_lambda",
     "location_quotient",
+    "plot",
 ]

@@ -11,9 +11,21 @@ from pathlib import Path
 
 import polars as pl
 
+from filiere.plot import PlotAccessor
+
 __all__ = ["Results"]
 
-TABLES = ("summary", "demand", "costs", "jobs", "jobs_by_departement")
+TABLES = (
+    "summary",
+    "demand",
+    "costs",
+    "jobs",
+    "jobs_by_departement",
+    "allocation",
+    "capacity",
+    "schedule",
+    "unmet",
+)
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -54,7 +66,16 @@ class Results:
         ``cost_per_piece_eur`` (EUR, VAT included), ``fabric_m`` (m), ``labour_hours``
         (h), ``direct_fte`` (full-time equivalents of 1,607 h), ``offered_fte`` (operators
         the survey offers, FTE), ``hiring_gap_fte`` (FTE to hire), ``utilisation``
-        (labour needed / minutes offered) and ``fte_per_meur`` (direct FTE per million EUR).
+        (labour needed / minutes offered) and ``fte_per_meur`` (direct FTE per million EUR);
+        the input-output jobs ``regional_demand_eur``, ``jobs_direct``, ``jobs_indirect``,
+        ``jobs_induced``, ``jobs_total`` (persons); and the schedule: ``order_date``,
+        ``deadline`` (the rentrée), ``on_time`` (the surveyed workshops, with their stated
+        hires and trainees, make everything in time), ``unmet_pieces`` (pieces they cannot),
+        ``makespan_days`` (calendar days from the order to the last delivery if they made
+        everything; null if they cannot make a product at all), ``delivered`` (that date),
+        ``operators_hired`` (this year, within each workshop's ``can_hire``),
+        ``trainees_working``, ``new_capacity_operators`` and ``hiring_needed_for_deadline``
+        (hires + new capacity: operators to hire or train to be on time).
     demand : polars.DataFrame
         ``year, departement, level, product, pupils, kits, pieces``.
     costs : polars.DataFrame
@@ -68,6 +89,24 @@ class Results:
         ``hiring_gap_fte``, ``capacity_minutes`` (offered a year) and ``utilisation``.
     jobs_by_departement : polars.DataFrame
         ``jobs`` summed by year and département of the workshops.
+    allocation : polars.DataFrame
+        The allocation LP's flows: ``year, workshop_id, workshop_departement, product,
+        departement, pieces, eur_per_piece`` (cost in the LP, before margin and VAT,
+        transport included). Pieces no surveyed workshop can make in time are made by
+        ``(new capacity)``.
+    capacity : polars.DataFrame
+        Per year and workshop: ``operators`` (FTE working for the programme, hires and
+        trainees included), ``hired``, ``trainees``, ``pieces``, ``minutes_available``
+        (standard minutes they can make before the deadline), ``minutes_used``,
+        ``utilisation`` and ``shadow_eur_per_min`` (EUR saved by one more standard minute).
+    schedule : polars.DataFrame
+        Per year and workshop that makes anything: ``pieces``, ``operators``,
+        ``working_days``, ``production_days``, ``on_time``, ``margin_days`` and the dates
+        ``order_date``, ``material_ready``, ``start``, ``finish``, ``personalised``,
+        ``delivered``, ``deadline``.
+    unmet : polars.DataFrame
+        Per year, product and school département: ``pieces`` the surveyed workshops cannot
+        make in time, and ``marginal_cost_eur`` (the LP's shadow price of that demand).
     study_name : str
         The study these results belong to.
     """
@@ -77,7 +116,16 @@ class Results:
     jobs: pl.DataFrame
     jobs_by_departement: pl.DataFrame
     summary: pl.DataFrame
+    allocation: pl.DataFrame
+    capacity: pl.DataFrame
+    schedule: pl.DataFrame
+    unmet: pl.DataFrame
     study_name: str = "study"
+
+    @property
+    def plot(self) -> PlotAccessor:
+        """Plots of these results: ``results.plot.gantt()``, ``results.plot.capacity()``."""
+        return PlotAccessor(self)
 
     def tables(self) -> dict[str, pl.DataFrame]:
         """Every table by name."""
@@ -145,6 +193,10 @@ class Results:
             pl.col("offered_fte").round(0),
             pl.col("hiring_gap_fte").round(0),
             pl.col("utilisation").round(2),
+            pl.col("jobs_total").round(0),
+            pl.col("on_time"),
+            pl.col("makespan_days"),
+            pl.col("hiring_needed_for_deadline"),
         )
 
     def __repr__(self) -> str:
@@ -155,5 +207,5 @@ class Results:
         return (
             f"<b>Results</b> {escape(self.study_name)}"
             f"{self.headline()._repr_html_()}"
-            "<small>Tables: summary, demand, costs, jobs, jobs_by_departement.</small>"
+            f"<small>Tables: {', '.join(TABLES)}.</small>"
         )

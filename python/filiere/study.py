@@ -223,13 +223,13 @@ class Study:
         return self._table("catalog")
 
     def run(self) -> Results:
-        """Compute demand, cost and direct jobs for every scenario year.
+        """Compute demand, allocation, schedule, cost and jobs for every scenario year.
 
         Returns
         -------
         Results
-            ``demand``, ``costs``, ``jobs``, ``jobs_by_departement`` and ``summary``
-            as Polars DataFrames.
+            ``summary``, ``demand``, ``costs``, ``jobs``, ``jobs_by_departement``,
+            ``allocation``, ``capacity``, ``schedule`` and ``unmet`` as Polars DataFrames.
         """
         return Results(study_name=self.name, **self._inner.run())
 

@@ -964,6 +964,181 @@ pub fn transport_eur_per_piece(
         .collect()
 }
 
+/// The allocation problem given by name, as a user writes it: tables of workshops,
+/// demand and unit costs (what `filiere.allocate` takes).
+#[derive(Debug, Clone, Default)]
+pub struct NamedProblem {
+    /// `(workshop, minutes_available)`, one row per workshop.
+    pub capacity: Vec<(String, f64)>,
+    /// `(product, departement, pieces)`.
+    pub demand: Vec<(String, String, f64)>,
+    /// `(workshop, product, departement, eur_per_piece)`; a combination without a row cannot
+    /// be made.
+    pub unit_cost: Vec<(String, String, String, f64)>,
+    /// Minutes per piece of each product.
+    pub minutes_per_piece: Vec<(String, f64)>,
+    /// Optional maximum share of all pieces per workshop.
+    pub max_share: Option<f64>,
+    /// Optional minimum lot (pieces) of a workshop that makes anything.
+    pub min_lot: Option<f64>,
+    /// Penalty per unmet piece (EUR).
+    pub unmet_penalty: f64,
+}
+
+impl NamedProblem {
+    /// Index the names into an [`AllocationProblem`].
+    ///
+    /// Rows are reported as in a spreadsheet saved from the table (header = row 1, first
+    /// row of data = row 2). Demand rows for the same (product, département) are summed;
+    /// unit costs for a (product, département) nobody demands are ignored.
+    ///
+    /// # Errors
+    /// [`Error::Schema`] naming the table (`capacity`, `demand`, `unit_cost`,
+    /// `minutes_per_piece`), row and column of every problem found: a duplicated workshop or
+    /// cost row, a cost row for a workshop missing from `capacity`, a demanded product
+    /// without minutes per piece, a number that is negative or not finite.
+    pub fn index(&self) -> Result<AllocationProblem> {
+        use crate::error::{Problem, Problems};
+        let mut problems: Vec<Problem> = Vec::new();
+        let mut report = |file: &str, row: usize, column: &str, value: String, message: String| {
+            problems.push(Problem {
+                file: file.into(),
+                row: Some(row + 2),
+                column: Some(column.into()),
+                value: Some(value),
+                message,
+            });
+        };
+        let mut workshops: Vec<String> = Vec::new();
+        let mut minutes_available = Vec::new();
+        let mut w_index: HashMap<&str, usize> = HashMap::new();
+        for (i, (w, m)) in self.capacity.iter().enumerate() {
+            if w_index.contains_key(w.as_str()) {
+                report("capacity", i, "workshop", w.clone(), "duplicated workshop".into());
+                continue;
+            }
+            if !(m.is_finite() && *m >= 0.0) {
+                report(
+                    "capacity",
+                    i,
+                    "minutes_available",
+                    m.to_string(),
+                    "must be a finite number ≥ 0".into(),
+                );
+            }
+            w_index.insert(w, workshops.len());
+            workshops.push(w.clone());
+            minutes_available.push(*m);
+        }
+        let minutes: HashMap<&str, (usize, f64)> = self
+            .minutes_per_piece
+            .iter()
+            .enumerate()
+            .map(|(i, (p, m))| (p.as_str(), (i, *m)))
+            .collect();
+        let mut products: Vec<String> = Vec::new();
+        let mut p_index: HashMap<&str, usize> = HashMap::new();
+        let mut departements: Vec<String> = Vec::new();
+        let mut d_index: HashMap<&str, usize> = HashMap::new();
+        let mut demand: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+        for (i, (p, d, q)) in self.demand.iter().enumerate() {
+            if !(q.is_finite() && *q >= 0.0) {
+                report(
+                    "demand",
+                    i,
+                    "pieces",
+                    q.to_string(),
+                    "must be a finite number ≥ 0".into(),
+                );
+                continue;
+            }
+            let Some(&(mi, m)) = minutes.get(p.as_str()) else {
+                report(
+                    "demand",
+                    i,
+                    "product",
+                    p.clone(),
+                    "product has no minutes_per_piece entry".into(),
+                );
+                continue;
+            };
+            if !(m.is_finite() && m > 0.0) {
+                report(
+                    "minutes_per_piece",
+                    mi,
+                    p,
+                    m.to_string(),
+                    "minutes per piece must be a finite number > 0".into(),
+                );
+                continue;
+            }
+            let pi = *p_index.entry(p).or_insert_with(|| {
+                products.push(p.clone());
+                products.len() - 1
+            });
+            let di = *d_index.entry(d).or_insert_with(|| {
+                departements.push(d.clone());
+                departements.len() - 1
+            });
+            *demand.entry((pi, di)).or_insert(0.0) += q;
+        }
+        let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
+        let mut costs = Vec::new();
+        for (i, (w, p, d, c)) in self.unit_cost.iter().enumerate() {
+            let Some(&wi) = w_index.get(w.as_str()) else {
+                report(
+                    "unit_cost",
+                    i,
+                    "workshop",
+                    w.clone(),
+                    "workshop is not in the capacity table".into(),
+                );
+                continue;
+            };
+            if !(c.is_finite() && *c >= 0.0) {
+                report(
+                    "unit_cost",
+                    i,
+                    "eur_per_piece",
+                    c.to_string(),
+                    "must be a finite number ≥ 0".into(),
+                );
+                continue;
+            }
+            let (Some(&pi), Some(&di)) = (p_index.get(p.as_str()), d_index.get(d.as_str()))
+            else {
+                continue; // nobody demands it
+            };
+            if !seen.insert((wi, pi, di)) {
+                report(
+                    "unit_cost",
+                    i,
+                    "workshop",
+                    format!("{w}/{p}/{d}"),
+                    "duplicated (workshop, product, departement)".into(),
+                );
+                continue;
+            }
+            costs.push((wi, pi, di, *c));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Schema(Problems(problems)));
+        }
+        Ok(AllocationProblem {
+            workshops,
+            minutes_available,
+            minutes_per_piece: products.iter().map(|p| minutes[p.as_str()].1).collect(),
+            products,
+            departements,
+            demand: demand.into_iter().map(|((p, d), q)| (p, d, q)).collect(),
+            costs,
+            max_share: self.max_share,
+            min_lot: self.min_lot,
+            unmet_penalty: self.unmet_penalty,
+        })
+    }
+}
+
 /// Build the allocation problem of one year from the study's tables.
 ///
 /// * Workshops: every surveyed workshop; minutes available = its yearly operator minutes

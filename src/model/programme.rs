@@ -345,34 +345,58 @@ fn plan_year(
             .map(|(o, c)| o * c * (1.0 - CAPACITY_MARGIN))
             .collect();
     };
-    with_capacity(&mut problem, &operators);
-    let mut allocation = allocate(&problem)?;
     let total: f64 = problem.demand.iter().map(|d| d.2).sum();
+    let demand_minutes: f64 = problem
+        .demand
+        .iter()
+        .map(|d| d.2 * problem.minutes_per_piece[d.0])
+        .sum();
+    let available: f64 = operators.iter().zip(&per_operator).map(|(o, c)| o * c).sum();
+    let can_hire = makers.iter().any(|mk| mk.growth.can_hire_per_year > 0);
     let mut hired = vec![0u32; makers.len()];
     let mut operators = operators;
-    if allocation.unmet_pieces() > UNMET_TOLERANCE * total
-        && makers.iter().any(|mk| mk.growth.can_hire_per_year > 0)
-    {
+    // Without hires the workshops cannot make everything (less capacity than work, so
+    // pieces are unmet whatever the allocation): go straight to the solve with hires.
+    let mut allocation = if can_hire && available < demand_minutes {
+        None
+    } else {
+        with_capacity(&mut problem, &operators);
+        Some(allocate(&problem)?)
+    };
+    let short = allocation
+        .as_ref()
+        .is_none_or(|a| a.unmet_pieces() > UNMET_TOLERANCE * total);
+    if short && can_hire {
         let most: Vec<f64> = (0..makers.len())
             .map(|i| operators[i] + f64::from(makers[i].growth.can_hire_per_year))
             .collect();
         with_capacity(&mut problem, &most);
-        allocation = allocate(&problem)?;
+        let a = allocate(&problem)?;
         for i in 0..makers.len() {
             if per_operator[i] <= 0.0 {
                 continue;
             }
-            let needed = allocation.minutes_used[i] / (per_operator[i] * (1.0 - CAPACITY_MARGIN))
-                - operators[i];
+            let needed =
+                a.minutes_used[i] / (per_operator[i] * (1.0 - CAPACITY_MARGIN)) - operators[i];
             let h = (needed - 1e-9).ceil().max(0.0) as u32;
             hired[i] = h.min(makers[i].growth.can_hire_per_year);
             operators[i] += f64::from(hired[i]);
             hired_so_far[i] += hired[i];
         }
-        // Capacity as hired (whole operators), so that what is allocated is what they make.
+        // Capacity as hired (whole operators). The solution with every possible hire stays
+        // optimal, primal and dual: it fits the smaller capacities (each workshop hired
+        // what its work needs, rounded up), and a workshop that did not hire all it could
+        // had slack capacity, hence a zero shadow price, in both problems.
         with_capacity(&mut problem, &operators);
-        allocation = allocate(&problem)?;
+        allocation = Some(a);
     }
+    let allocation = match allocation {
+        Some(a) => a,
+        None => {
+            with_capacity(&mut problem, &operators);
+            allocate(&problem)?
+        }
+    };
     assemble(
         workshops,
         catalog,

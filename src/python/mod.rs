@@ -1,6 +1,7 @@
 //! PyO3 layer: converts types, releases the GIL around the core, maps errors to the
 //! `filiere.exceptions` tree. No model logic here.
 
+mod allocate;
 mod economy;
 
 use std::collections::BTreeMap;
@@ -233,6 +234,10 @@ impl PyStudy {
         d.set_item("jobs", PyDataFrame(r.jobs))?;
         d.set_item("jobs_by_departement", PyDataFrame(r.jobs_by_departement))?;
         d.set_item("summary", PyDataFrame(r.summary))?;
+        d.set_item("allocation", PyDataFrame(r.allocation))?;
+        d.set_item("capacity", PyDataFrame(r.capacity))?;
+        d.set_item("schedule", PyDataFrame(r.schedule))?;
+        d.set_item("unmet", PyDataFrame(r.unmet))?;
         Ok(d)
     }
 }
@@ -309,6 +314,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(economy::location_quotient, m)?)?;
     m.add_function(wrap_pyfunction!(economy::flq_lambda, m)?)?;
     m.add_function(wrap_pyfunction!(economy::aura_employment, m)?)?;
+    m.add_function(wrap_pyfunction!(allocate::allocate, m)?)?;
     m.add_function(wrap_pyfunction!(validate_file, m)?)?;
     m.add_function(wrap_pyfunction!(table_schema, m)?)?;
     m.add_function(wrap_pyfunction!(read_table, m)?)?;
