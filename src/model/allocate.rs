@@ -510,6 +510,15 @@ fn solve_lp(problem: &AllocationProblem, prep: &Prepared, active: &[bool]) -> Re
     let sums = demand_sums(prep, &b);
     let (x_vars, unmet_vars) = (b.x, b.unmet);
     let mut model = b.vars.minimise(b.objective).using(clarabel);
+    // Tighter than Clarabel's defaults (1e-8): the objective must match a simplex solver's
+    // to 1e-6 relative after the polish, on problems whose penalty dwarfs the costs.
+    model
+        .settings()
+        .tol_gap_abs(1e-10)
+        .tol_gap_rel(1e-10)
+        .tol_feas(1e-10)
+        .tol_ktratio(1e-8)
+        .max_iter(400);
     let demand_refs: Vec<_> = prep
         .rows
         .iter()
