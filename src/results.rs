@@ -11,10 +11,10 @@ use crate::economy::{self, IoModel, ModelType};
 use crate::error::{Error, Result};
 use crate::model::capacity::{capacity, Capacity};
 use crate::model::cost::PieceCost;
-use crate::model::programme::{self, WorkshopYear, YearPlan};
-use crate::model::schedule::ScheduleResult;
 use crate::model::demand::{demand, DemandRow};
 use crate::model::employment::{fte, hiring_gap};
+use crate::model::programme::{self, WorkshopYear, YearPlan};
+use crate::model::schedule::ScheduleResult;
 use crate::params::ModelParams;
 use crate::study::Study;
 
@@ -191,13 +191,7 @@ pub fn run(study: &Study) -> Result<Results> {
     let demand_rows = demand(&study.establishments, &study.scenario);
     let capacities: Vec<Capacity> = study.workshops.iter().map(|w| capacity(w, &m)).collect();
     let years = &study.scenario.years;
-    let plans = programme::plan(
-        &study.workshops,
-        &study.catalog,
-        &demand_rows,
-        years,
-        &m,
-    )?;
+    let plans = programme::plan(&study.workshops, &study.catalog, &demand_rows, years, &m)?;
     let plan_of = |year: i32| plans.iter().find(|p| p.year == year);
     let economy = RegionalEconomy::new(&m)?;
     let new_capacity = plans.iter().any(|p| p.new_capacity_operators > 0);
@@ -446,7 +440,10 @@ pub fn run(study: &Study) -> Result<Results> {
         "hiring_needed_for_deadline" => s.iter().map(|r| p_of(r.0).map_or(0, |p| i64::from(p.hiring_needed_for_deadline()))).collect::<Vec<_>>(),
     )?;
     for (name, f) in [
-        ("order_date", (|p: &YearPlan| Some(p.order_date)) as fn(&YearPlan) -> Option<NaiveDate>),
+        (
+            "order_date",
+            (|p: &YearPlan| Some(p.order_date)) as fn(&YearPlan) -> Option<NaiveDate>,
+        ),
         ("deadline", |p: &YearPlan| Some(p.deadline)),
         ("delivered", |p: &YearPlan| p.delivered),
     ] {
@@ -470,7 +467,9 @@ pub fn run(study: &Study) -> Result<Results> {
 }
 
 fn allocation_frame(study: &Study, plans: &[YearPlan]) -> Result<DataFrame> {
-    let rows = plans.iter().flat_map(|p| p.flows.iter().map(move |f| (p.year, f)));
+    let rows = plans
+        .iter()
+        .flat_map(|p| p.flows.iter().map(move |f| (p.year, f)));
     let (mut year, mut id, mut wdep, mut product, mut dep, mut pieces, mut eur) = (
         Vec::new(),
         Vec::new(),

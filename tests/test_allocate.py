@@ -226,5 +226,5 @@ def test_product_without_minutes_and_bad_options() -> None:
     with pytest.raises(fl.ParameterError, match="max_share"):
         fl.allocate(capacity, demand, cost, {"polo": 20.0}, max_share=1.5)
     empty = demand.clear()
-    with pytest.raises(fl.StudyError, match="no (demand|product)"):
+    with pytest.raises(fl.StudyError, match=r"no (demand|product)"):
         fl.allocate(capacity, empty, cost, {"polo": 20.0})

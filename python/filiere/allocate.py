@@ -222,9 +222,7 @@ def allocate(
         unmet_penalty_eur=out["unmet_penalty_eur"],
         capacity=cap,
         shadow_prices=ShadowPrices(
-            capacity=cap.select(
-                "workshop", pl.col("shadow_eur_per_min").alias("eur_per_minute")
-            ),
+            capacity=cap.select("workshop", pl.col("shadow_eur_per_min").alias("eur_per_minute")),
             demand=out["demand_shadow"],
         ),
     )

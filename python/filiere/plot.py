@@ -7,7 +7,7 @@ Use them as functions (``fl.plot.gantt(results)``) or from the results
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -60,7 +60,7 @@ def gantt(results: Results, year: int | None = None, *, top: int = 40) -> Figure
     -------
     matplotlib.figure.Figure
     """
-    from matplotlib.dates import DateFormatter
+    from matplotlib.dates import DateFormatter, date2num
     from matplotlib.patches import Patch
 
     sched = results.schedule
@@ -87,10 +87,11 @@ def gantt(results: Results, year: int | None = None, *, top: int = 40) -> Figure
             ax.barh(i, (b - a).days + 1, left=a, height=0.6, color=c, alpha=alpha)
     deadline: date = rows["deadline"].max()  # type: ignore[assignment]
     if deadline is not None:
-        ax.axvline(deadline, color=LATE, linestyle="--", linewidth=1)
-        ax.text(deadline + timedelta(days=2), rows.height - 0.5, "rentrée", color=LATE)
+        x = date2num(deadline)  # type: ignore[no-untyped-call]
+        ax.axvline(x, color=LATE, linestyle="--", linewidth=1)
+        ax.text(x + 2, rows.height - 0.5, "rentrée", color=LATE)
     ax.set_yticks(range(rows.height), rows["workshop_id"].to_list(), fontsize=7)
-    ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
+    ax.xaxis.set_major_formatter(DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
     ax.set_title(f"{results.study_name}: production schedule {y}")
     ax.legend(
         handles=[

@@ -1023,7 +1023,13 @@ impl NamedProblem {
         let mut w_index: HashMap<&str, usize> = HashMap::new();
         for (i, (w, m)) in self.capacity.iter().enumerate() {
             if w_index.contains_key(w.as_str()) {
-                report("capacity", i, "workshop", w.clone(), "duplicated workshop".into());
+                report(
+                    "capacity",
+                    i,
+                    "workshop",
+                    w.clone(),
+                    "duplicated workshop".into(),
+                );
                 continue;
             }
             if !(m.is_finite() && *m >= 0.0) {
@@ -1114,8 +1120,7 @@ impl NamedProblem {
                 );
                 continue;
             }
-            let (Some(&pi), Some(&di)) = (p_index.get(p.as_str()), d_index.get(d.as_str()))
-            else {
+            let (Some(&pi), Some(&di)) = (p_index.get(p.as_str()), d_index.get(d.as_str())) else {
                 continue; // nobody demands it
             };
             if !seen.insert((wi, pi, di)) {

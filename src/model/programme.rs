@@ -72,7 +72,10 @@ fn whole(name: &str, v: f64) -> Result<u32> {
     if v.is_finite() && v >= 0.0 && v <= f64::from(u32::MAX) {
         Ok(v.round() as u32)
     } else {
-        Err(Error::parameter(name, format!("{v}: must be a whole number ≥ 0")))
+        Err(Error::parameter(
+            name,
+            format!("{v}: must be a whole number ≥ 0"),
+        ))
     }
 }
 
@@ -351,7 +354,11 @@ fn plan_year(
         .iter()
         .map(|d| d.2 * problem.minutes_per_piece[d.0])
         .sum();
-    let available: f64 = operators.iter().zip(&per_operator).map(|(o, c)| o * c).sum();
+    let available: f64 = operators
+        .iter()
+        .zip(&per_operator)
+        .map(|(o, c)| o * c)
+        .sum();
     let can_hire = makers.iter().any(|mk| mk.growth.can_hire_per_year > 0);
     let mut hired = vec![0u32; makers.len()];
     let mut operators = operators;
@@ -515,11 +522,7 @@ fn assemble(
             .iter()
             .map(|u| u.value * problem.minutes_per_piece[u.product])
             .sum();
-        let per_op = minutes_by_deadline(
-            &dated(cx.new_template, 0.0, 0.0, 1.0),
-            settings,
-            cal,
-        )?;
+        let per_op = minutes_by_deadline(&dated(cx.new_template, 0.0, 0.0, 1.0), settings, cal)?;
         if per_op <= 0.0 {
             return Err(Error::parameter(
                 "order_weeks_before_rentree",
@@ -707,12 +710,19 @@ mod tests {
         let last = p.last().unwrap();
         // 556 FTE offered cannot make 7.5 M pieces: new capacity is needed.
         assert!(!last.on_time);
-        assert!(last.new_capacity_operators > 1_000, "{}", last.new_capacity_operators);
+        assert!(
+            last.new_capacity_operators > 1_000,
+            "{}",
+            last.new_capacity_operators
+        );
         // Allocation + unmet = demand, and the new capacity delivers on time.
         let made: f64 = last.flows.iter().map(|f| f.pieces).sum();
         assert!((made - 7.5e6).abs() / 7.5e6 < 0.01, "{made}");
         for w in &last.workshops {
-            assert!(w.minutes_used <= w.minutes_available * (1.0 + 1e-9), "{w:?}");
+            assert!(
+                w.minutes_used <= w.minutes_available * (1.0 + 1e-9),
+                "{w:?}"
+            );
             if let Some(s) = &w.schedule {
                 assert!(s.on_time, "{w:?}");
             }

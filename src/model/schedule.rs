@@ -768,7 +768,10 @@ pub fn minutes_by_deadline(
             break;
         }
         last = last.pred_opt().ok_or_else(|| {
-            Error::parameter("date", format!("workshop `{}`: date underflow", input.workshop))
+            Error::parameter(
+                "date",
+                format!("workshop `{}`: date underflow", input.workshop),
+            )
         })?;
     }
     let days = cal.working_days_between(f.production_start, last)?;
