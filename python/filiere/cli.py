@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from filiere import __version__, _core
 from filiere.exceptions import FiliereError, InternalError, Problem
@@ -44,7 +45,15 @@ def _format_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line, "  ".join("-" * w for w in widths), *body])
 
 
-def _headline(study: Study, elapsed_ms: float, summary_rows: list[dict[str, float]]) -> str:
+def _late_by(row: dict[str, Any]) -> str:
+    if row["on_time"]:
+        return "0"
+    if row["delivered"] is None:
+        return "never"
+    return f"{(row['delivered'] - row['deadline']).days:,}"
+
+
+def _headline(study: Study, elapsed_ms: float, summary_rows: list[dict[str, Any]]) -> str:
     header = [
         "year",
         "pieces",
@@ -55,6 +64,9 @@ def _headline(study: Study, elapsed_ms: float, summary_rows: list[dict[str, floa
         "to hire",
         "IO indirect",
         "IO induced",
+        "on time",
+        "late by (d)",
+        "hire for rentrée",
     ]
     rows = [
         [
@@ -67,13 +79,19 @@ def _headline(study: Study, elapsed_ms: float, summary_rows: list[dict[str, floa
             f"{r['hiring_gap_fte']:,.0f}",
             f"{r['jobs_indirect']:,.0f}",
             f"{r['jobs_induced']:,.0f}",
+            "yes" if r["on_time"] else "no",
+            _late_by(r),
+            f"{r['hiring_needed_for_deadline']:,.0f}",
         ]
         for r in summary_rows
     ]
     title = f"{study.name} — {study.description}" if study.description else study.name
     note = (
         "direct FTE: bottom-up, full-time equivalents; offered: operators the survey offers; "
-        "IO: input-output jobs (head count) in supplier branches and from household spending"
+        "IO: input-output jobs (head count) in supplier branches and from household spending;\n"
+        "on time: the surveyed workshops, with the hires and trainees they stated, deliver "
+        "everything before the rentrée; late by: days after the rentrée they would deliver "
+        "alone; hire for rentrée: operators to hire or train to be on time"
     )
     table = _format_table(header, rows)
     return f"{title}\n\n{table}\n\n{note}\n(computed in {elapsed_ms:.0f} ms)"
