@@ -44,8 +44,9 @@ fmt: ## format Rust and Python
 	$(PYTHON) -m ruff format python tests benchmarks scripts
 	$(PYTHON) -m ruff check --fix python tests benchmarks scripts
 
-bench: ## benchmark against a pandas/numpy baseline, printing the ratio
-	$(PYTHON) benchmarks/bench_run.py
+bench: ## benchmarks against scipy, numpy and pymrio, printing the ratios
+	$(PYTHON) benchmarks/bench_allocate.py
+	$(PYTHON) benchmarks/bench_io.py
 
 clean: ## remove build outputs of this checkout (not the shared target dir)
 	rm -rf out dist python/filiere/*.so
