@@ -33,7 +33,8 @@ def to_polars(table: TableLike, name: str) -> pl.DataFrame:
     Raises
     ------
     SchemaError
-        If the object is not a table.
+        If the object is not a table, or a pandas/Arrow table has columns mixing types
+        that cannot be converted.
     """
     if isinstance(table, pl.DataFrame):
         return table
@@ -43,10 +44,23 @@ def to_polars(table: TableLike, name: str) -> pl.DataFrame:
         frame: pl.DataFrame = _core.read_table(os.fspath(table))
         return frame
     module = type(table).__module__
-    if module.startswith("pandas"):
-        return pl.from_pandas(table)
-    if hasattr(table, "__arrow_c_stream__"):
-        return pl.DataFrame(table)
+    if module.startswith("pandas") or hasattr(table, "__arrow_c_stream__"):
+        try:
+            return pl.from_pandas(table) if module.startswith("pandas") else pl.DataFrame(table)
+        except Exception as err:  # pyarrow and polars raise many kinds for odd columns
+            raise SchemaError(
+                f"{name}: the table cannot be converted ({type(err).__name__}: {err}); "
+                "give each column one type (text or numbers)",
+                problems=[
+                    {
+                        "file": name,
+                        "row": None,
+                        "column": None,
+                        "value": None,
+                        "message": f"cannot convert the table: {err}",
+                    }
+                ],
+            ) from None
     raise SchemaError(
         f"{name}: expected a table (Polars, pandas, Arrow or a file path), "
         f"got {type(table).__name__}",

@@ -145,6 +145,12 @@ pub fn read_file_bounded(path: &Path, limit: usize) -> Result<Vec<u8>> {
 /// [`Error::Schema`] for structural problems (empty file, duplicated header, ragged rows).
 pub fn read_path(path: &Path) -> Result<RawTable> {
     let file = path.display().to_string();
+    if path.is_dir() {
+        return Err(Error::InputFile {
+            file,
+            reason: "is a folder, not a table file".into(),
+        });
+    }
     // The extension first: a wrong file is refused before it is read.
     Format::from_name(&file)?;
     let limit = max_input_bytes();

@@ -370,12 +370,19 @@ pub fn validate(raw: &RawTable, spec: &TableSpec) -> Result<Table> {
             }
             None => {
                 let known: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
+                let guess = known
+                    .iter()
+                    .map(|k| (edit_distance(&key, k), *k))
+                    .min()
+                    .filter(|(d, _)| *d <= 2)
+                    .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+                    .unwrap_or_default();
                 problems.push(problem(
                     Some(1),
                     name,
                     None,
                     format!(
-                        "unknown column in the {} table; known columns: {}",
+                        "unknown column in the {} table{guess}; known columns: {}",
                         spec.name,
                         known.join(", ")
                     ),
@@ -449,6 +456,9 @@ pub fn validate(raw: &RawTable, spec: &TableSpec) -> Result<Table> {
         columns.insert(c.name, values);
     }
 
+    // In file order (whole-table and column problems first, then row by row, each row's
+    // cells left to right), as a user fixes them; cells were checked column by column.
+    problems.sort_by_key(|p| p.row.unwrap_or(1));
     if problems.is_empty() {
         Ok(Table {
             file: file.to_owned(),
@@ -459,6 +469,22 @@ pub fn validate(raw: &RawTable, spec: &TableSpec) -> Result<Table> {
     } else {
         Err(Error::Schema(Problems(problems)))
     }
+}
+
+/// Levenshtein distance between two short names (for "did you mean" hints).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            current[j + 1] = (previous[j] + usize::from(ca != *cb))
+                .min(previous[j + 1] + 1)
+                .min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 /// Report duplicated values of an identifier column; with `fold_case`, identifiers that
@@ -525,6 +551,48 @@ mod tests {
         assert_eq!(parse_departement("99"), None);
         assert_eq!(parse_uai("0630001a"), Some("0630001A".into()));
         assert_eq!(parse_uai("063001A"), None);
+    }
+
+    #[test]
+    fn problems_are_listed_in_file_order() {
+        use crate::data::read::read_bytes;
+        use crate::data::tables::WORKSHOPS;
+        let csv =
+            "workshop_id,departement,operators,products\nA,01,-1,polo\nB,99,3,polo\nC,01,x,\n";
+        let err = validate(&read_bytes("w.csv", csv.as_bytes()).unwrap(), &WORKSHOPS).unwrap_err();
+        let Error::Schema(Problems(p)) = &err else {
+            panic!("{err}")
+        };
+        let found: Vec<_> = p.iter().map(|p| (p.row, p.column.as_deref())).collect();
+        assert_eq!(
+            found,
+            vec![
+                (Some(2), Some("operators")),
+                (Some(3), Some("departement")),
+                (Some(4), Some("operators")),
+                (Some(4), Some("products")),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_columns_suggest_the_closest_name() {
+        use crate::data::read::read_bytes;
+        use crate::data::tables::WORKSHOPS;
+        assert_eq!(edit_distance("operateurs", "operators"), 2);
+        let csv = "workshop_id,departement,operateurs,products,colour\nA,01,3,polo,red\n";
+        let err = validate(&read_bytes("w.csv", csv.as_bytes()).unwrap(), &WORKSHOPS).unwrap_err();
+        let Error::Schema(Problems(p)) = &err else {
+            panic!("{err}")
+        };
+        // The unknown columns first (row 1), then the missing one.
+        assert_eq!(p[0].column.as_deref(), Some("operateurs"));
+        assert!(p[0].message.contains("did you mean `operators`?"), "{err}");
+        assert!(!p[1].message.contains("did you mean"), "{err}");
+        assert_eq!(
+            (p[2].row, p[2].column.as_deref()),
+            (None, Some("operators"))
+        );
     }
 
     #[test]
