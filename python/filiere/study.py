@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from filiere import _core
-from filiere._convert import TableLike, to_polars
+from filiere._convert import TableLike, for_core, to_polars
 from filiere.exceptions import ParameterError
 from filiere.results import Results
 
@@ -104,7 +104,9 @@ class Study:
         ]
         # Files are read by the core itself (None here), so messages keep their row numbers.
         frames = [
-            None if t is None or isinstance(t, str | os.PathLike) else to_polars(t, kind)
+            None
+            if t is None or isinstance(t, str | os.PathLike)
+            else for_core(to_polars(t, kind), kind)
             for kind, t in tables.items()
         ]
         self._inner = _core.Study.from_frames(

@@ -82,7 +82,7 @@ pub(crate) fn core<T: Send>(
     py: Python<'_>,
     f: impl FnOnce() -> crate::error::Result<T> + Send,
 ) -> PyResult<T> {
-    py.detach(f).map_err(to_py)
+    py.detach(|| crate::error::catch_panic(f)).map_err(to_py)
 }
 
 /// A validated study (wraps [`Study`]).
@@ -262,14 +262,16 @@ fn validate_file<'py>(
             ),
         }));
     };
-    let outcome = py.detach(|| -> crate::error::Result<()> {
-        let raw = read_path(&path)?;
-        match spec.name {
-            "workshops" => tables::workshops(&raw).map(|_| ()),
-            "establishments" => tables::establishments(&raw).map(|_| ()),
-            "catalog" => tables::catalog(&raw).map(|_| ()),
-            _ => Params::from_table(&raw).map(|_| ()),
-        }
+    let outcome = py.detach(|| {
+        crate::error::catch_panic(|| {
+            let raw = read_path(&path)?;
+            match spec.name {
+                "workshops" => tables::workshops(&raw).map(|_| ()),
+                "establishments" => tables::establishments(&raw).map(|_| ()),
+                "catalog" => tables::catalog(&raw).map(|_| ()),
+                _ => Params::from_table(&raw).map(|_| ()),
+            }
+        })
     });
     let list = PyList::empty(py);
     match outcome {
