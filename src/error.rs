@@ -175,7 +175,8 @@ mod tests {
         let err = catch_panic::<()>(|| {
             let v: Vec<u8> = Vec::new();
             let i = v.len() + 3;
-            Ok(assert!(v.get(i).is_some(), "index {i} out of range"))
+            assert!(v.get(i).is_some(), "index {i} out of range");
+            Ok(())
         })
         .unwrap_err();
         assert!(err.to_string().contains("index 3 out of range"), "{err}");
