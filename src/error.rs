@@ -144,3 +144,42 @@ impl From<polars::prelude::PolarsError> for Error {
 
 /// Result alias used across the crate.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// Run `f`, turning a panic (a bug, in filiere or a reader it uses) into
+/// [`Error::Internal`] so that callers, and Python, get an error rather than a crash.
+///
+/// # Errors
+/// Those of `f`, and [`Error::Internal`] with the panic message if it panicked.
+pub fn catch_panic<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Err(Error::Internal(format!("unexpected failure: {what}")))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panics_become_internal_errors() {
+        let err = catch_panic::<()>(|| panic!("boom {}", 1)).unwrap_err();
+        assert!(
+            matches!(&err, Error::Internal(m) if m.contains("boom 1")),
+            "{err}"
+        );
+        let err = catch_panic::<()>(|| {
+            let v: Vec<u8> = Vec::new();
+            let i = v.len() + 3;
+            assert!(v.get(i).is_some(), "index {i} out of range");
+            Ok(())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("index 3 out of range"), "{err}");
+        assert_eq!(catch_panic(|| Ok(7)).unwrap(), 7);
+    }
+}

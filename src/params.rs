@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::data::read::{read_bytes, RawTable};
-use crate::data::schema::{validate, ColumnSpec, Kind, Table, TableSpec};
+use crate::data::schema::{validate, ColumnSpec, Kind, TableSpec};
 use crate::error::{Error, Problem, Problems, Result};
 
 /// The bundled default parameter table.
@@ -240,7 +240,7 @@ impl Params {
         let mut problems = Vec::new();
         let mut out: Vec<Parameter> = Vec::new();
         for i in 0..t.height {
-            let row = Some(Table::row_number(i));
+            let row = Some(t.row_number(i));
             let mut problem = |column: &str, value: Option<String>, message: String| {
                 problems.push(Problem {
                     file: t.file.clone(),
@@ -255,8 +255,24 @@ impl Params {
             let low = t.float("low", i).unwrap_or(value);
             let high = t.float("high", i).unwrap_or(value);
             let unit = t.text("unit", i).unwrap_or_default().trim().to_owned();
+            if domain(&name).is_none() {
+                let names: Vec<&str> = KNOWN.iter().map(|k| k.0).collect();
+                problem(
+                    "name",
+                    Some(name.clone()),
+                    format!(
+                        "unknown parameter; check the spelling. Known parameters: {}",
+                        names.join(", ")
+                    ),
+                );
+                continue;
+            }
             if let Err(message) = check_value(&name, value) {
-                problem("value", Some(format!("{name} = {value}")), message);
+                problem(
+                    "value",
+                    Some(value.to_string()),
+                    format!("`{name}`: {message}"),
+                );
                 continue;
             }
             let expected_unit = domain(&name).map_or("", |d| d.1);
@@ -534,6 +550,20 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("unknown parameter"), "{text}");
         assert!(text.contains("outside the allowed range"), "{text}");
+    }
+
+    #[test]
+    fn unknown_name_is_reported_in_the_name_column() {
+        let csv =
+            "name,value,unit,source\nallowance,0.1,fraction,x\nline_eficiency,0.5,fraction,x\n";
+        let err = Params::from_table(&read_bytes("p.csv", csv.as_bytes()).unwrap()).unwrap_err();
+        let Error::Schema(Problems(p)) = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(p.len(), 1);
+        assert_eq!((p[0].row, p[0].column.as_deref()), (Some(3), Some("name")));
+        assert_eq!(p[0].value.as_deref(), Some("line_eficiency"));
+        assert!(p[0].message.contains("line_efficiency"), "{err}");
     }
 
     #[test]

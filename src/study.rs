@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::read::{read_bytes, read_path, RawTable};
+use crate::data::read::{read_bytes, read_file_bounded, read_path, RawTable};
 use crate::data::tables::{self, Establishment, Product, Workshop};
 use crate::error::{Error, Problem, Problems, Result};
 use crate::params::Params;
@@ -104,6 +104,9 @@ const EXAMPLES: &[(&str, &[u8])] = &[
     ),
 ];
 
+/// Largest `study.toml` accepted, in bytes.
+pub const MAX_STUDY_FILE_BYTES: usize = 1024 * 1024;
+
 /// Names of the bundled examples.
 pub const EXAMPLE_NAMES: &[&str] = &["aura", "aura-pilot"];
 
@@ -169,7 +172,7 @@ impl Study {
             keep(Params::from_table(raw).map(|v| params = v))?;
         }
         if !w.is_empty() && !c.is_empty() {
-            keep(tables::check_workshop_products(&workshops.file, &w, &c))?;
+            keep(tables::check_workshop_products(workshops, &w, &c))?;
         }
         if !problems.is_empty() {
             return Err(Error::Schema(Problems(problems)));
@@ -219,9 +222,20 @@ impl Study {
     /// exist; the errors of [`Study::from_raw`] otherwise.
     pub fn load(path: &Path) -> Result<Self> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Study {
+        // A study file is a few lines: refuse a huge one (or a device) before reading it.
+        let bytes = read_file_bounded(path, MAX_STUDY_FILE_BYTES).map_err(|e| Error::Study {
             file: file.clone(),
-            reason: format!("cannot read: {e}"),
+            reason: match e {
+                Error::InputFile { reason, .. } => reason.replacen("cannot open", "cannot read", 1),
+                other => other.to_string(),
+            },
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| Error::Study {
+            file: file.clone(),
+            reason: format!(
+                "not UTF-8 text (byte {} of the file): save the study file as UTF-8",
+                e.utf8_error().valid_up_to() + 1
+            ),
         })?;
         Self::from_toml(&file, &text, |relative| {
             let table = join(path, relative);
@@ -294,6 +308,15 @@ impl Study {
             .parent()
             .and_then(|p| p.file_name())
             .and_then(|n| n.to_str());
+        // Scenario errors found across tables (a kit product the catalog lacks) belong to
+        // the study file the scenario was written in.
+        let in_file = |e: Error| match e {
+            Error::Study { file: f, reason } if f == "scenario" => Error::Study {
+                file: file.to_owned(),
+                reason,
+            },
+            other => other,
+        };
         Self::from_raw(
             spec.name.as_deref().or(stem).unwrap_or("study"),
             spec.description.as_deref().unwrap_or(""),
@@ -304,6 +327,7 @@ impl Study {
             spec.scenario,
             &spec.parameters,
         )
+        .map_err(in_file)
     }
 
     /// A copy with some parameter values replaced.
@@ -397,6 +421,55 @@ mod tests {
         let mut scenario = s.scenario.clone();
         scenario.kit.insert("jean".into(), 1.0);
         assert!(s.with_scenario(scenario).is_err());
+    }
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("filiere-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn kit_errors_name_the_study_file() {
+        let dir = temp_dir("kit");
+        for f in ["workshops.csv", "establishments.csv", "catalog.csv"] {
+            std::fs::copy(Path::new("data/aura-pilot").join(f), dir.join(f)).unwrap();
+        }
+        let study = dir.join("study.toml");
+        std::fs::write(
+            &study,
+            "[tables]\nworkshops = \"workshops.csv\"\nestablishments = \"establishments.csv\"\n\
+             catalog = \"catalog.csv\"\n[scenario]\nbase_year = 2025\nyears = [2026]\n\
+             [scenario.kit]\njean = 1\n",
+        )
+        .unwrap();
+        let err = Study::load(&study).unwrap_err();
+        let Error::Study { file, reason } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(file, &study.display().to_string());
+        assert!(reason.contains("`jean`"), "{reason}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn huge_and_non_utf8_study_files_are_study_errors() {
+        let dir = temp_dir("huge");
+        let study = dir.join("study.toml");
+        let f = std::fs::File::create(&study).unwrap();
+        f.set_len(MAX_STUDY_FILE_BYTES as u64 + 1).unwrap(); // sparse: no disk used
+        let err = Study::load(&study).unwrap_err();
+        assert!(
+            matches!(&err, Error::Study { reason, .. } if reason.contains("limit")),
+            "{err}"
+        );
+        std::fs::write(&study, b"name = \"Ard\xe8che\"\n").unwrap();
+        let err = Study::load(&study).unwrap_err();
+        assert!(
+            matches!(&err, Error::Study { reason, .. } if reason.contains("UTF-8")),
+            "{err}"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

@@ -17,15 +17,16 @@ class Study:
     def load(path: str | PathLike[str]) -> Study: ...
     @staticmethod
     def from_frames(
-        workshops: pl.DataFrame,
-        establishments: pl.DataFrame,
-        catalog: pl.DataFrame,
+        workshops: pl.DataFrame | None,
+        establishments: pl.DataFrame | None,
+        catalog: pl.DataFrame | None,
         parameters: pl.DataFrame | None,
         scenario_json: str,
         overrides: dict[str, float],
         name: str,
         description: str,
         labels: list[str],
+        has_parameters: bool = False,
     ) -> Study: ...
     @staticmethod
     def from_json(json: str) -> Study: ...

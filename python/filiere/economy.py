@@ -8,6 +8,7 @@ persons (head count).
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -15,7 +16,7 @@ from typing import Any, Literal
 import polars as pl
 
 from filiere import _core
-from filiere.exceptions import SchemaError
+from filiere.exceptions import ParameterError, SchemaError
 
 __all__ = ["Economy", "flq_lambda", "location_quotient"]
 
@@ -23,6 +24,29 @@ Vector = Sequence[float] | Mapping[str, float] | Any
 """A sequence, numpy array, Polars/pandas Series, or a mapping branch -> value."""
 
 MultiplierKind = Literal["output", "employment", "income", "value_added"]
+
+
+def _floats(values: Any, name: str) -> list[float]:
+    """A sequence of numbers as floats; a value that is not a number is a SchemaError (a
+    non-iterable raises TypeError)."""
+    out = []
+    for i, v in enumerate(values):
+        try:
+            out.append(float(v))
+        except (TypeError, ValueError, OverflowError):
+            raise SchemaError(
+                f"{name}: value {i} ({v!r}) is not a number",
+                problems=[
+                    {
+                        "file": name,
+                        "row": None,
+                        "column": None,
+                        "value": repr(v),
+                        "message": f"value {i} is not a number",
+                    }
+                ],
+            ) from None
+    return out
 
 
 def _matrix(flows: Any) -> tuple[list[list[float]], list[str] | None]:
@@ -40,9 +64,9 @@ def _matrix(flows: Any) -> tuple[list[list[float]], list[str] | None]:
                 f"columns; got {labels} for columns {columns}",
                 problems=[],
             )
-        rows = [[float(v) for v in row] for row in frame.iter_rows()]
+        rows = [_floats(row, "flows") for row in frame.iter_rows()]
         return rows, columns
-    return [[float(v) for v in row] for row in flows], None
+    return [_floats(row, "flows") for row in flows], None
 
 
 def _vector(values: Vector | None, branches: list[str], name: str) -> list[float] | None:
@@ -54,8 +78,8 @@ def _vector(values: Vector | None, branches: list[str], name: str) -> list[float
             raise SchemaError(
                 f"{name}: unknown branches {unknown}; branches are {branches}", problems=[]
             )
-        return [float(values.get(b, 0.0)) for b in branches]
-    return [float(v) for v in values]
+        return _floats([values.get(b, 0.0) for b in branches], name)
+    return _floats(values, name)
 
 
 class Economy:
@@ -119,8 +143,11 @@ class Economy:
         Raises
         ------
         SchemaError
-            Non-square or mislabelled flows, negative or zero output, a branch whose
-            inputs reach its output (not productive) — naming the branch.
+            Non-square or mislabelled flows, values that are not numbers, negative or zero
+            output, a branch whose inputs reach its output (not productive) — naming the
+            branch.
+        TypeError
+            If ``flows`` or a vector is not a sequence at all (a number, ``None`` rows).
         ParameterError
             If the Leontief inverse cannot be computed.
         """
@@ -298,7 +325,27 @@ def location_quotient(
 
     >>> location_quotient(20_100, 3_400_000, 91_400, 28_000_000)  # doctest: +ELLIPSIS
     1.81...
+
+    Raises
+    ------
+    ParameterError
+        If a figure is not a finite number, a total is not positive, the national branch
+        employs nobody, or the regional branch is negative (the quotient would be NaN,
+        infinite or negative).
     """
+    figures = {
+        "regional_branch": regional_branch,
+        "regional_total": regional_total,
+        "national_branch": national_branch,
+        "national_total": national_total,
+    }
+    for name, value in figures.items():
+        v = float(value)
+        if not math.isfinite(v) or v < 0 or (v == 0 and name != "regional_branch"):
+            allowed = "≥ 0" if name == "regional_branch" else "> 0"
+            raise ParameterError(
+                f"parameter `{name}`: {value!r} must be a finite number {allowed}", name=name
+            )
     return _core.location_quotient(regional_branch, regional_total, national_branch, national_total)
 
 

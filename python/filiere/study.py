@@ -10,10 +10,24 @@ from typing import Any
 import polars as pl
 
 from filiere import _core
-from filiere._convert import TableLike, to_polars
+from filiere._convert import TableLike, for_core, to_polars
+from filiere.exceptions import ParameterError
 from filiere.results import Results
 
 __all__ = ["Study"]
+
+
+def _numbers(overrides: Mapping[str, Any]) -> dict[str, float]:
+    """Parameter overrides as floats; a value that is not a number is a ParameterError."""
+    out: dict[str, float] = {}
+    for name, value in overrides.items():
+        try:
+            out[str(name)] = float(value)
+        except (TypeError, ValueError, OverflowError) as err:
+            raise ParameterError(
+                f"parameter `{name}`: {value!r} is not a number ({err})", name=str(name)
+            ) from None
+    return out
 
 
 class Study:
@@ -53,7 +67,7 @@ class Study:
     StudyError
         If the scenario is invalid or names products the catalog lacks.
     ParameterError
-        If an override is unknown or out of range.
+        If an override is unknown, not a number or out of range.
 
     Examples
     --------
@@ -88,16 +102,24 @@ class Study:
         labels = [
             os.fspath(t) if isinstance(t, str | os.PathLike) else kind for kind, t in tables.items()
         ]
+        # Files are read by the core itself (None here), so messages keep their row numbers.
+        frames = [
+            None
+            if t is None or isinstance(t, str | os.PathLike)
+            else for_core(to_polars(t, kind), kind)
+            for kind, t in tables.items()
+        ]
         self._inner = _core.Study.from_frames(
-            to_polars(workshops, "workshops"),
-            to_polars(establishments, "establishments"),
-            to_polars(catalog, "catalog"),
-            None if parameters is None else to_polars(parameters, "parameters"),
+            frames[0],
+            frames[1],
+            frames[2],
+            frames[3],
             scenario_json,
-            {k: float(v) for k, v in (overrides or {}).items()},
+            _numbers(overrides or {}),
             name,
             description,
             labels,
+            isinstance(parameters, str | os.PathLike),
         )
 
     @classmethod
@@ -154,7 +176,8 @@ class Study:
         Raises
         ------
         ParameterError
-            For an unknown name or a value outside the parameter's domain.
+            For an unknown name, a value that is not a number, or a value outside the
+            parameter's domain.
 
         Examples
         --------
@@ -163,7 +186,7 @@ class Study:
         >>> float(s.parameters.filter(name="margin_rate")["value"][0])
         0.15
         """
-        return Study._wrap(self._inner.with_params({k: float(v) for k, v in overrides.items()}))
+        return Study._wrap(self._inner.with_params(_numbers(overrides)))
 
     def with_scenario(self, **changes: Any) -> Study:
         """A new study with some scenario fields replaced (``years=[2027]``, ...).

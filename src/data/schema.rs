@@ -98,12 +98,13 @@ pub struct Table {
     /// Number of data rows.
     pub height: usize,
     columns: HashMap<&'static str, Vec<Value>>,
+    rows: Vec<usize>,
 }
 
 impl Table {
-    /// Spreadsheet row number of data row `i` (header is row 1).
-    pub fn row_number(i: usize) -> usize {
-        i + 2
+    /// Spreadsheet row number of data row `i` (header is row 1 when it is the first line).
+    pub fn row_number(&self, i: usize) -> usize {
+        self.rows.get(i).copied().unwrap_or(i + 2)
     }
 
     fn get(&self, column: &str, i: usize) -> &Value {
@@ -218,6 +219,7 @@ pub fn is_departement(code: &str) -> bool {
     match code {
         "2A" | "2B" => true,
         _ => match code.parse::<u32>() {
+            _ if !code.bytes().all(|b| b.is_ascii_digit()) => false,
             Ok(n) if code.len() == 2 => (1..=95).contains(&n) && n != 20,
             Ok(n) if code.len() == 3 => (971..=976).contains(&n),
             _ => false,
@@ -239,7 +241,9 @@ fn parse_departement(raw: &str) -> Option<String> {
 
 fn parse_uai(raw: &str) -> Option<String> {
     let code = raw.trim().to_ascii_uppercase();
+    // ASCII first: slicing a string with accented letters by byte would split a letter.
     let ok = code.len() == 8
+        && code.is_ascii()
         && code[..7].chars().all(|c| c.is_ascii_alphanumeric())
         && code[..3]
             .chars()
@@ -366,12 +370,19 @@ pub fn validate(raw: &RawTable, spec: &TableSpec) -> Result<Table> {
             }
             None => {
                 let known: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
+                let guess = known
+                    .iter()
+                    .map(|k| (edit_distance(&key, k), *k))
+                    .min()
+                    .filter(|(d, _)| *d <= 2)
+                    .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+                    .unwrap_or_default();
                 problems.push(problem(
                     Some(1),
                     name,
                     None,
                     format!(
-                        "unknown column in the {} table; known columns: {}",
+                        "unknown column in the {} table{guess}; known columns: {}",
                         spec.name,
                         known.join(", ")
                     ),
@@ -419,7 +430,7 @@ pub fn validate(raw: &RawTable, spec: &TableSpec) -> Result<Table> {
             let value = match cell {
                 None if c.required => {
                     problems.push(problem(
-                        Some(Table::row_number(i)),
+                        Some(raw.row_number(i)),
                         header,
                         None,
                         format!(
@@ -430,11 +441,11 @@ pub fn validate(raw: &RawTable, spec: &TableSpec) -> Result<Table> {
                     Value::Null
                 }
                 None => Value::Null,
-                Some(raw) => parse_cell(&c.kind, raw).unwrap_or_else(|message| {
+                Some(text) => parse_cell(&c.kind, text).unwrap_or_else(|message| {
                     problems.push(problem(
-                        Some(Table::row_number(i)),
+                        Some(raw.row_number(i)),
                         header,
-                        Some(raw),
+                        Some(text),
                         message,
                     ));
                     Value::Null
@@ -445,31 +456,57 @@ pub fn validate(raw: &RawTable, spec: &TableSpec) -> Result<Table> {
         columns.insert(c.name, values);
     }
 
+    // In file order (whole-table and column problems first, then row by row, each row's
+    // cells left to right), as a user fixes them; cells were checked column by column.
+    problems.sort_by_key(|p| p.row.unwrap_or(1));
     if problems.is_empty() {
         Ok(Table {
             file: file.to_owned(),
             height,
             columns,
+            rows: (0..height).map(|i| raw.row_number(i)).collect(),
         })
     } else {
         Err(Error::Schema(Problems(problems)))
     }
 }
 
-/// Report duplicated values of an identifier column.
-pub fn check_unique(table: &Table, column: &str, problems: &mut Vec<Problem>) {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+/// Levenshtein distance between two short names (for "did you mean" hints).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            current[j + 1] = (previous[j] + usize::from(ca != *cb))
+                .min(previous[j + 1] + 1)
+                .min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// Report duplicated values of an identifier column; with `fold_case`, identifiers that
+/// differ only by case or surrounding spaces (`Polo`, `polo `) are duplicates too.
+pub fn check_unique(table: &Table, column: &str, fold_case: bool, problems: &mut Vec<Problem>) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for i in 0..table.height {
         if let Some(id) = table.text(column, i) {
-            if let Some(first) = seen.insert(id, i) {
+            let key = if fold_case {
+                id.trim().to_lowercase()
+            } else {
+                id.to_owned()
+            };
+            if let Some(first) = seen.insert(key, i) {
                 problems.push(Problem {
                     file: table.file.clone(),
-                    row: Some(Table::row_number(i)),
+                    row: Some(table.row_number(i)),
                     column: Some(column.to_owned()),
                     value: Some(id.to_owned()),
                     message: format!(
                         "duplicate identifier, already used on row {}",
-                        Table::row_number(first)
+                        table.row_number(first)
                     ),
                 });
             }
@@ -514,6 +551,65 @@ mod tests {
         assert_eq!(parse_departement("99"), None);
         assert_eq!(parse_uai("0630001a"), Some("0630001A".into()));
         assert_eq!(parse_uai("063001A"), None);
+    }
+
+    #[test]
+    fn problems_are_listed_in_file_order() {
+        use crate::data::read::read_bytes;
+        use crate::data::tables::WORKSHOPS;
+        let csv =
+            "workshop_id,departement,operators,products\nA,01,-1,polo\nB,99,3,polo\nC,01,x,\n";
+        let err = validate(&read_bytes("w.csv", csv.as_bytes()).unwrap(), &WORKSHOPS).unwrap_err();
+        let Error::Schema(Problems(p)) = &err else {
+            panic!("{err}")
+        };
+        let found: Vec<_> = p.iter().map(|p| (p.row, p.column.as_deref())).collect();
+        assert_eq!(
+            found,
+            vec![
+                (Some(2), Some("operators")),
+                (Some(3), Some("departement")),
+                (Some(4), Some("operators")),
+                (Some(4), Some("products")),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_columns_suggest_the_closest_name() {
+        use crate::data::read::read_bytes;
+        use crate::data::tables::WORKSHOPS;
+        assert_eq!(edit_distance("operateurs", "operators"), 2);
+        let csv = "workshop_id,departement,operateurs,products,colour\nA,01,3,polo,red\n";
+        let err = validate(&read_bytes("w.csv", csv.as_bytes()).unwrap(), &WORKSHOPS).unwrap_err();
+        let Error::Schema(Problems(p)) = &err else {
+            panic!("{err}")
+        };
+        // The unknown columns first (row 1), then the missing one.
+        assert_eq!(p[0].column.as_deref(), Some("operateurs"));
+        assert!(p[0].message.contains("did you mean `operators`?"), "{err}");
+        assert!(!p[1].message.contains("did you mean"), "{err}");
+        assert_eq!(
+            (p[2].row, p[2].column.as_deref()),
+            (None, Some("operators"))
+        );
+    }
+
+    #[test]
+    fn accented_uai_is_refused_not_a_panic() {
+        // 8 bytes, but `é` straddles byte 7: slicing by byte used to panic.
+        assert_eq!(parse_uai("012345é"), None);
+        assert_eq!(parse_uai("0123456É"), None);
+        assert!(parse_cell(&Kind::Uai, "012345é").is_err());
+    }
+
+    #[test]
+    fn signed_departements_are_refused() {
+        // `"+1".parse::<u32>()` is 1: `+1` used to pass as a two-character code.
+        assert_eq!(parse_departement("+1"), None);
+        assert_eq!(parse_departement("+7"), None);
+        assert_eq!(parse_departement("-1"), None);
+        assert_eq!(parse_departement(" 7 "), Some("07".into()));
     }
 
     #[test]

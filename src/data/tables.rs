@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Problem, Problems, Result};
 
 use super::read::RawTable;
-use super::schema::{check_unique, validate, ColumnSpec, Kind, Table, TableSpec};
+use super::schema::{check_unique, validate, ColumnSpec, Kind, TableSpec};
 
 const fn col(
     name: &'static str,
@@ -443,7 +443,7 @@ fn finish<T>(problems: Vec<Problem>, value: T) -> Result<T> {
 pub fn workshops(raw: &RawTable) -> Result<Vec<Workshop>> {
     let t = validate(raw, &WORKSHOPS)?;
     let mut problems = Vec::new();
-    check_unique(&t, "workshop_id", &mut problems);
+    check_unique(&t, "workshop_id", false, &mut problems);
     let rows = (0..t.height)
         .map(|i| Workshop {
             id: t.text("workshop_id", i).unwrap_or_default().to_owned(),
@@ -473,7 +473,7 @@ pub fn workshops(raw: &RawTable) -> Result<Vec<Workshop>> {
 pub fn establishments(raw: &RawTable) -> Result<Vec<Establishment>> {
     let t = validate(raw, &ESTABLISHMENTS)?;
     let mut problems = Vec::new();
-    check_unique(&t, "uai", &mut problems);
+    check_unique(&t, "uai", false, &mut problems);
     let rows = (0..t.height)
         .map(|i| Establishment {
             uai: t.text("uai", i).map(str::to_owned),
@@ -497,7 +497,7 @@ pub fn establishments(raw: &RawTable) -> Result<Vec<Establishment>> {
 pub fn catalog(raw: &RawTable) -> Result<Vec<Product>> {
     let t = validate(raw, &CATALOG)?;
     let mut problems = Vec::new();
-    check_unique(&t, "product", &mut problems);
+    check_unique(&t, "product", true, &mut problems);
     let num = |c: &str, i: usize| t.float(c, i).unwrap_or(0.0);
     let rows = (0..t.height)
         .map(|i| Product {
@@ -525,7 +525,7 @@ pub fn catalog(raw: &RawTable) -> Result<Vec<Product>> {
 /// # Errors
 /// [`Error::Schema`] naming the workshop row and the unknown product.
 pub fn check_workshop_products(
-    file: &str,
+    raw: &RawTable,
     workshops: &[Workshop],
     catalog: &[Product],
 ) -> Result<()> {
@@ -539,8 +539,8 @@ pub fn check_workshop_products(
             .filter(|p| !known.contains_key(p.as_str()))
         {
             problems.push(Problem {
-                file: file.to_owned(),
-                row: Some(Table::row_number(i)),
+                file: raw.file.clone(),
+                row: Some(raw.row_number(i)),
                 column: Some("products".into()),
                 value: Some(p.clone()),
                 message: format!("unknown product; the catalog has: {}", names.join(", ")),
@@ -604,6 +604,36 @@ mod tests {
     }
 
     #[test]
+    fn product_ids_differing_by_case_are_duplicates() {
+        // Ids are lower-cased when typed: `Polo` and `polo` would be two products `polo`.
+        let csv = "product,sam_cut_min,sam_sew_min,sam_finish_min,sam_personalise_min,fabric_m,fabric_eur_per_m,trims_eur,packaging_eur\n\
+                   Polo,1,12,1.5,2,0.9,10,0.5,0.1\npolo ,1,12,1.5,2,0.9,10,0.5,0.1\n";
+        let err = catalog(&read_bytes("c.csv", csv.as_bytes()).unwrap()).unwrap_err();
+        let Error::Schema(Problems(p)) = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            (p[0].row, p[0].column.as_deref()),
+            (Some(3), Some("product"))
+        );
+        assert!(p[0].message.contains("already used on row 2"), "{err}");
+    }
+
+    #[test]
+    fn rows_after_blank_lines_keep_their_spreadsheet_number() {
+        let csv = "workshop_id,departement,operators,products\nA,01,3,polo\n\nB,01,-1,polo\n";
+        let err = workshops(&read_bytes("w.csv", csv.as_bytes()).unwrap()).unwrap_err();
+        let Error::Schema(Problems(p)) = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(
+            (p[0].row, p[0].column.as_deref()),
+            (Some(4), Some("operators"))
+        );
+    }
+
+    #[test]
     fn unknown_products_are_named() {
         let csv = "workshop_id,departement,operators,products\nA,01,3,polo|jean\n";
         let w = workshops(&read_bytes("w.csv", csv.as_bytes()).unwrap()).unwrap();
@@ -619,7 +649,8 @@ mod tests {
             trims_eur: 0.5,
             packaging_eur: 0.1,
         }];
-        let err = check_workshop_products("w.csv", &w, &cat).unwrap_err();
+        let raw = read_bytes("w.csv", csv.as_bytes()).unwrap();
+        let err = check_workshop_products(&raw, &w, &cat).unwrap_err();
         assert!(err.to_string().contains("\"jean\""), "{err}");
     }
 }

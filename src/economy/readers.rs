@@ -309,10 +309,7 @@ pub fn read_io_csv(file: &str, text: &str) -> Result<IoTable> {
 /// [`Error::InputFile`] when the file cannot be read; otherwise as [`read_io_csv`].
 pub fn read_io_csv_path(path: &Path) -> Result<IoTable> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::InputFile {
-        file: file.clone(),
-        reason: format!("cannot read the input-output table: {e}"),
-    })?;
+    let bytes = crate::data::read::read_file_bounded(path, crate::data::read::max_input_bytes())?;
     read_io_csv(&file, &crate::data::read::decode_text(&bytes))
 }
 

@@ -6,6 +6,7 @@ use nalgebra::{DMatrix, DVector};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::data::read::{max_input_bytes, read_file_bounded};
 use crate::economy::{
     self, read_eurostat_naio_tsv, read_insee_tes_csv, read_insee_tes_xlsx, read_io_csv_path,
     Effects, EurostatSelection, IoModel, IoTable, ModelType, MultiplierKind,
@@ -102,10 +103,7 @@ impl PyEconomy {
     fn read_insee_tes(py: Python<'_>, path: PathBuf, sheet: Option<String>) -> PyResult<Self> {
         core(py, || {
             let file = path.display().to_string();
-            let bytes = std::fs::read(&path).map_err(|e| Error::InputFile {
-                file: file.clone(),
-                reason: format!("cannot open: {e}"),
-            })?;
+            let bytes = read_file_bounded(&path, max_input_bytes())?;
             let table = if file.to_ascii_lowercase().ends_with(".xlsx") {
                 read_insee_tes_xlsx(&file, &bytes, sheet.as_deref().unwrap_or(""))?
             } else {
@@ -128,9 +126,10 @@ impl PyEconomy {
     ) -> PyResult<Self> {
         core(py, || {
             let file = path.display().to_string();
-            let text = std::fs::read_to_string(&path).map_err(|e| Error::InputFile {
+            let bytes = read_file_bounded(&path, max_input_bytes())?;
+            let text = String::from_utf8(bytes).map_err(|e| Error::InputFile {
                 file: file.clone(),
-                reason: format!("cannot open: {e}"),
+                reason: format!("not UTF-8 text: {e}"),
             })?;
             let selection = EurostatSelection {
                 geo,

@@ -83,7 +83,7 @@ pub(crate) fn core<T: Send>(
     py: Python<'_>,
     f: impl FnOnce() -> crate::error::Result<T> + Send,
 ) -> PyResult<T> {
-    py.detach(f).map_err(to_py)
+    py.detach(|| crate::error::catch_panic(f)).map_err(to_py)
 }
 
 /// A validated study (wraps [`Study`]).
@@ -115,28 +115,37 @@ impl PyStudy {
     }
 
     #[staticmethod]
-    #[pyo3(signature = (workshops, establishments, catalog, parameters, scenario_json, overrides, name, description, labels))]
+    #[pyo3(signature = (workshops, establishments, catalog, parameters, scenario_json, overrides, name, description, labels, has_parameters=false))]
     #[allow(clippy::too_many_arguments)]
     fn from_frames(
         py: Python<'_>,
-        workshops: PyDataFrame,
-        establishments: PyDataFrame,
-        catalog: PyDataFrame,
+        workshops: Option<PyDataFrame>,
+        establishments: Option<PyDataFrame>,
+        catalog: Option<PyDataFrame>,
         parameters: Option<PyDataFrame>,
         scenario_json: String,
         overrides: BTreeMap<String, f64>,
         name: String,
         description: String,
         labels: [String; 4],
+        has_parameters: bool,
     ) -> PyResult<Self> {
         core(py, || {
             let scenario = Scenario::from_json(&scenario_json)?;
-            let w = from_frame(&labels[0], &workshops.0)?;
-            let e = from_frame(&labels[1], &establishments.0)?;
-            let c = from_frame(&labels[2], &catalog.0)?;
-            let p = parameters
-                .map(|p| from_frame(&labels[3], &p.0))
-                .transpose()?;
+            // A table given as a path (no frame) is read here, so that its messages keep
+            // the file's own row numbers (blank rows, a header below a title row).
+            let table = |frame: Option<PyDataFrame>, label: &str| match frame {
+                Some(f) => from_frame(label, &f.0),
+                None => read_path(std::path::Path::new(label)),
+            };
+            let w = table(workshops, &labels[0])?;
+            let e = table(establishments, &labels[1])?;
+            let c = table(catalog, &labels[2])?;
+            let p = match parameters {
+                Some(f) => Some(from_frame(&labels[3], &f.0)?),
+                None if has_parameters => Some(read_path(std::path::Path::new(&labels[3]))?),
+                None => None,
+            };
             Study::from_raw(
                 &name,
                 &description,
@@ -258,14 +267,16 @@ fn validate_file<'py>(
             ),
         }));
     };
-    let outcome = py.detach(|| -> crate::error::Result<()> {
-        let raw = read_path(&path)?;
-        match spec.name {
-            "workshops" => tables::workshops(&raw).map(|_| ()),
-            "establishments" => tables::establishments(&raw).map(|_| ()),
-            "catalog" => tables::catalog(&raw).map(|_| ()),
-            _ => Params::from_table(&raw).map(|_| ()),
-        }
+    let outcome = py.detach(|| {
+        crate::error::catch_panic(|| {
+            let raw = read_path(&path)?;
+            match spec.name {
+                "workshops" => tables::workshops(&raw).map(|_| ()),
+                "establishments" => tables::establishments(&raw).map(|_| ()),
+                "catalog" => tables::catalog(&raw).map(|_| ()),
+                _ => Params::from_table(&raw).map(|_| ()),
+            }
+        })
     });
     let list = PyList::empty(py);
     match outcome {
