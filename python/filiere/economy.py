@@ -239,7 +239,7 @@ class Economy:
         SchemaError
             If the table lacks the data the kind needs (employment, compensation...).
         """
-        return pl.DataFrame(self._inner.multipliers(kind, type))
+        return self._inner.multipliers(kind, type)
 
     def impact(
         self, final_demand: Vector, *, type: Literal["I", "II"] | None = None

@@ -43,7 +43,7 @@ use nalgebra::DMatrix;
 use rayon::prelude::*;
 
 /// Widest block eliminated column by column; wider blocks are split in two.
-pub const BASE: usize = 16;
+pub const BASE: usize = 32;
 /// Rows of an output tile of a parallel update.
 pub const ROW_TILE: usize = 256;
 /// Columns of an output tile of a parallel update.
@@ -140,7 +140,9 @@ unsafe fn eliminate(
     if width <= BASE {
         return eliminate_columns(m, x0, x1, pivots, tolerance);
     }
-    let xm = x0 + (width / 2).next_multiple_of(8);
+    // Split near the middle, on a multiple of the GEMM micro-kernel height (8 rows).
+    let half = width / 2;
+    let xm = x0 + if half >= 8 { half - half % 8 } else { half };
     eliminate(m, x0, xm, pivots, tolerance)?;
     swap_rows(m, &pivots[x0..xm], x0, xm, x1);
     update(m, x0, xm, xm, x1);
@@ -326,5 +328,37 @@ mod tests {
             let residual = (&m * &inv - DMatrix::identity(n, n)).amax();
             assert!(residual < 1e-12, "n = {n}: {residual}");
         }
+    }
+
+    #[test]
+    fn general_matrices_need_pivoting_and_still_invert() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for n in [1, 9, BASE + 3, 70, ROW_TILE + 9] {
+            let m = DMatrix::from_fn(n, n, |_, _| rng.random::<f64>() * 2.0 - 1.0);
+            let mut inv = m.clone();
+            invert_in_place(&mut inv).unwrap();
+            let residual = (&m * &inv - DMatrix::identity(n, n)).amax();
+            let expected = m.clone().lu().try_inverse().unwrap();
+            let gap = (&inv - &expected).amax() / expected.amax();
+            assert!(
+                residual < 1e-10 && gap < 1e-10,
+                "n = {n}: {residual:e} {gap:e}"
+            );
+        }
+    }
+
+    #[test]
+    fn exactly_singular_is_reported_with_its_column() {
+        let mut m = DMatrix::from_fn(30, 30, |i, j| if i == j { 2.0 } else { 0.1 });
+        let row = m.row(3).into_owned();
+        m.set_row(20, &row); // two equal rows
+        assert!(invert_in_place(&mut m).is_err());
+        assert_eq!(
+            invert_in_place(&mut DMatrix::zeros(4, 4)),
+            Err(Singular { column: 0 })
+        );
+        let mut empty = DMatrix::<f64>::zeros(0, 0);
+        assert_eq!(invert_in_place(&mut empty), Ok(()));
     }
 }

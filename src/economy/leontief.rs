@@ -427,6 +427,104 @@ mod tests {
         assert!(matches!(err, Error::Parameter { .. }));
     }
 
+    /// A random productive A (n × n, entries ≥ 0, column sums in [0.2, 0.9)), seeded.
+    fn random_productive(n: usize, seed: u64) -> DMatrix<f64> {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let mut a = DMatrix::from_fn(n, n, |_, _| rng.random::<f64>());
+        for mut column in a.column_iter_mut() {
+            let target = 0.2 + 0.7 * rng.random::<f64>();
+            let sum = column.sum();
+            column *= target / sum;
+        }
+        a
+    }
+
+    #[test]
+    fn blocked_inverse_matches_nalgebra_lu_on_random_tables() {
+        use crate::economy::inverse::{BASE, COL_TILE, ROW_TILE};
+        let sizes = [
+            1,
+            2,
+            BASE - 1,
+            BASE,
+            BASE + 1,
+            2 * BASE - 1,
+            2 * BASE + 1,
+            3 * BASE + 5,
+            100,
+            COL_TILE + 1,
+            ROW_TILE - 1,
+            ROW_TILE + 1,
+            300,
+        ];
+        for (seed, n) in sizes.into_iter().enumerate() {
+            let a = random_productive(n, seed as u64);
+            let i_minus_a = DMatrix::identity(n, n) - &a;
+            let l = leontief_inverse(&a).unwrap();
+            let residual = (&l * &i_minus_a - DMatrix::identity(n, n)).amax();
+            assert!(residual < 1e-13, "n = {n}: ‖L(I − A) − I‖ = {residual:e}");
+            let lu = i_minus_a.clone().lu().try_inverse().unwrap();
+            let gap = (&l - &lu).amax() / lu.amax();
+            assert!(
+                gap < 1e-13,
+                "n = {n}: relative gap to nalgebra's LU = {gap:e}"
+            );
+            assert!(l.iter().all(|v| *v >= 0.0), "n = {n}");
+        }
+    }
+
+    #[test]
+    fn inverse_is_bit_identical_for_any_thread_count() {
+        // Large enough for the parallel tiles (several row and column tiles per update).
+        let a = random_productive(600, 42);
+        let in_pool = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| leontief_inverse(&a).unwrap())
+        };
+        let one = in_pool(1);
+        let bits = |m: &DMatrix<f64>| m.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        for threads in [2, 3] {
+            assert!(
+                bits(&one) == bits(&in_pool(threads)),
+                "{threads} threads differ from 1"
+            );
+        }
+        assert!(bits(&one) == bits(&leontief_inverse(&a).unwrap()));
+    }
+
+    #[test]
+    fn singular_and_near_singular_tables_are_parameter_errors() {
+        // Every column sums to exactly 1 (I − A singular), above and below the block size.
+        for n in [3, 40, 150] {
+            let a = DMatrix::from_element(n, n, 1.0 / n as f64);
+            let err = leontief_inverse(&a).unwrap_err();
+            assert!(matches!(err, Error::Parameter { .. }), "n = {n}: {err}");
+            assert!(err.to_string().contains("not productive"), "{err}");
+        }
+        // Column sums 1 + 1e-13: I − A is invertible but barely, and its inverse is not
+        // ≥ 0 (the Perron root of A exceeds 1).
+        let mut a = random_productive(70, 9);
+        for mut column in a.column_iter_mut() {
+            let sum = column.sum();
+            column *= (1.0 + 1e-13) / sum;
+        }
+        let err = leontief_inverse(&a).unwrap_err();
+        assert!(matches!(err, Error::Parameter { .. }), "{err}");
+        // Not finite, or not square: errors, not panics.
+        let mut a = random_productive(20, 3);
+        a[(4, 7)] = f64::NAN;
+        assert!(matches!(
+            leontief_inverse(&a).unwrap_err(),
+            Error::Parameter { .. }
+        ));
+        let err = leontief_inverse(&DMatrix::zeros(2, 3)).unwrap_err();
+        assert!(matches!(err, Error::Parameter { .. }), "{err}");
+    }
+
     #[test]
     fn open_table_has_no_closed_block() {
         let model = miller_blair().model().unwrap();

@@ -285,25 +285,26 @@ impl PyEconomy {
         square_frame(self.model.branches(), self.model.inverse())
     }
 
-    fn multipliers<'py>(
+    fn multipliers(
         &self,
-        py: Python<'py>,
+        py: Python<'_>,
         kind: String,
         model_type: String,
-    ) -> PyResult<Bound<'py, PyDict>> {
-        let m = core(py, || {
+    ) -> PyResult<PyDataFrame> {
+        core(py, || {
             let kind: MultiplierKind = kind.parse()?;
             let model_type: ModelType = model_type.parse()?;
-            self.model.multipliers(kind, model_type)
-        })?;
-        let d = PyDict::new(py);
-        d.set_item("branch", m.branches)?;
-        d.set_item("direct", m.direct)?;
-        d.set_item("indirect", m.indirect)?;
-        d.set_item("induced", m.induced)?;
-        d.set_item("total", m.total)?;
-        d.set_item("ratio", m.ratio)?;
-        Ok(d)
+            let m = self.model.multipliers(kind, model_type)?;
+            Ok(DataFrame::new_infer_height(vec![
+                Column::new("branch".into(), m.branches),
+                Column::new("direct".into(), m.direct),
+                Column::new("indirect".into(), m.indirect),
+                Column::new("induced".into(), m.induced),
+                Column::new("total".into(), m.total),
+                Column::new("ratio".into(), m.ratio),
+            ])?)
+        })
+        .map(PyDataFrame)
     }
 
     fn impact<'py>(
