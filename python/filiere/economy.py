@@ -49,8 +49,26 @@ def _floats(values: Any, name: str) -> list[float]:
     return out
 
 
-def _matrix(flows: Any) -> tuple[list[list[float]], list[str] | None]:
-    """Rows of a square matrix and, for a DataFrame, its branch labels."""
+def _float_array(values: Any) -> Any | None:
+    """``values`` as a 2-D float64 numpy array (no copy when it already is one), or None
+    when it is not array-like or numpy is absent: the native module then reads the
+    array's buffer in one copy instead of one Python float per value."""
+    if not hasattr(values, "__array__"):
+        return None
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy comes with anything that has __array__
+        return None
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        return None  # not numbers: the row by row path names the bad value
+    return array if array.ndim == 2 else None
+
+
+def _matrix(flows: Any) -> tuple[Any, list[str] | None]:
+    """A square matrix (a float64 array when possible, else rows of floats) and, for a
+    DataFrame, its branch labels."""
     if isinstance(flows, pl.DataFrame) or type(flows).__module__.startswith("pandas"):
         frame = flows if isinstance(flows, pl.DataFrame) else pl.from_pandas(flows)
         labels = None
@@ -64,8 +82,15 @@ def _matrix(flows: Any) -> tuple[list[list[float]], list[str] | None]:
                 f"columns; got {labels} for columns {columns}",
                 problems=[],
             )
+        if frame.null_count().sum_horizontal().item() == 0:
+            array = _float_array(frame)
+            if array is not None:
+                return array, columns
         rows = [_floats(row, "flows") for row in frame.iter_rows()]
         return rows, columns
+    array = _float_array(flows)
+    if array is not None:
+        return array, None
     return [_floats(row, "flows") for row in flows], None
 
 
@@ -151,14 +176,14 @@ class Economy:
         ParameterError
             If the Leontief inverse cannot be computed.
         """
-        rows, labels = _matrix(flows)
+        matrix, labels = _matrix(flows)
         names = list(branches) if branches is not None else labels
         if names is None:
-            names = [f"b{i}" for i in range(len(rows))]
+            names = [f"b{i}" for i in range(len(matrix))]
         return cls._wrap(
             _core.Economy.from_arrays(
                 names,
-                rows,
+                matrix,
                 _vector(output, names, "output") or [],
                 _vector(employment, names, "employment"),
                 _vector(compensation, names, "compensation"),
@@ -218,20 +243,13 @@ class Economy:
         """Where the table came from."""
         return self._inner.source
 
-    def _square(self, rows: list[list[float]]) -> pl.DataFrame:
-        names = self.branches
-        data: dict[str, Any] = {"branch": names}
-        for j, name in enumerate(names):
-            data[name] = [row[j] for row in rows]
-        return pl.DataFrame(data)
-
     def technical_coefficients(self) -> pl.DataFrame:
         """A = Z diag(x)^-1: a ``branch`` column, then one column per branch."""
-        return self._square(self._inner.technical_coefficients())
+        return self._inner.technical_coefficients()
 
     def leontief(self) -> pl.DataFrame:
         """L = (I - A)^-1: a ``branch`` column, then one column per branch."""
-        return self._square(self._inner.leontief())
+        return self._inner.leontief()
 
     def multipliers(
         self, kind: MultiplierKind = "output", type: Literal["I", "II"] = "I"
@@ -251,7 +269,7 @@ class Economy:
         SchemaError
             If the table lacks the data the kind needs (employment, compensation...).
         """
-        return pl.DataFrame(self._inner.multipliers(kind, type))
+        return self._inner.multipliers(kind, type)
 
     def impact(
         self, final_demand: Vector, *, type: Literal["I", "II"] | None = None

@@ -5,7 +5,7 @@
 //! Extensions*, 2nd ed. (Cambridge University Press, 2009):
 //! - [`io_table`]: the validated table (Z, x, employment, compensation, value added,
 //!   household consumption);
-//! - [`leontief`]: A = Z·diag(x)⁻¹, L = (I − A)⁻¹ (one LU per table), the closed
+//! - [`leontief`]: A = Z·diag(x)⁻¹, L = (I − A)⁻¹ (one inversion per table), the closed
 //!   (Type II) inverse L̄;
 //! - [`multipliers`]: output, employment, income and value-added multipliers (direct,
 //!   indirect, induced, total, ratio) and shock impacts;
@@ -26,6 +26,7 @@
 //! # Ok::<(), filiere::error::Error>(())
 //! ```
 
+pub mod inverse;
 pub mod io_table;
 pub mod leontief;
 pub mod multipliers;

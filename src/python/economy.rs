@@ -3,8 +3,11 @@
 use std::path::PathBuf;
 
 use nalgebra::{DMatrix, DVector};
+use polars::prelude::{Column, DataFrame};
+use pyo3::buffer::PyBuffer;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use pyo3_polars::PyDataFrame;
 
 use crate::data::read::{max_input_bytes, read_file_bounded};
 use crate::economy::{
@@ -29,10 +32,110 @@ impl PyEconomy {
     }
 }
 
-fn rows(m: &DMatrix<f64>) -> Vec<Vec<f64>> {
-    (0..m.nrows())
-        .map(|i| m.row(i).iter().copied().collect())
-        .collect()
+/// Intermediate flows as given by Python: a 2-D float64 buffer (a numpy array, C or
+/// Fortran order: one copy, no Python float per value) or a list of rows.
+#[derive(FromPyObject)]
+enum Flows {
+    Buffer(PyBuffer<f64>),
+    Rows(Vec<Vec<f64>>),
+}
+
+/// Side of the square tiles of [`transpose_into`] (two tiles stay in L1).
+const TRANSPOSE_TILE: usize = 32;
+
+/// Copy the n × n row-major `src` into the column-major `dst`, tile by tile so that both
+/// sides are read and written along cache lines.
+fn transpose_into(src: &[f64], dst: &mut [f64], n: usize) {
+    for i0 in (0..n).step_by(TRANSPOSE_TILE) {
+        for j0 in (0..n).step_by(TRANSPOSE_TILE) {
+            for i in i0..(i0 + TRANSPOSE_TILE).min(n) {
+                let row = &src[i * n..(i + 1) * n];
+                for j in j0..(j0 + TRANSPOSE_TILE).min(n) {
+                    dst[i + j * n] = row[j];
+                }
+            }
+        }
+    }
+}
+
+/// The flow matrix Z, or the schema error of a non-square one; copies the Python buffer
+/// while attached (the transposition of a C-order array happens later, detached).
+enum FlowValues {
+    ColumnMajor(usize, Vec<f64>),
+    RowMajor(usize, Vec<f64>),
+    Rows(Vec<Vec<f64>>),
+    NotSquare(String),
+}
+
+impl FlowValues {
+    fn copy(py: Python<'_>, flows: Flows) -> PyResult<Self> {
+        let buffer = match flows {
+            Flows::Rows(rows) => return Ok(FlowValues::Rows(rows)),
+            Flows::Buffer(buffer) => buffer,
+        };
+        let shape = buffer.shape();
+        if shape.len() != 2 || shape[0] != shape[1] {
+            return Ok(FlowValues::NotSquare(format!(
+                "flows must be square: got an array of shape {shape:?}"
+            )));
+        }
+        let n = shape[0];
+        Ok(
+            if buffer.is_fortran_contiguous() && !buffer.is_c_contiguous() {
+                FlowValues::ColumnMajor(n, buffer.to_fortran_vec(py)?)
+            } else {
+                FlowValues::RowMajor(n, buffer.to_vec(py)?)
+            },
+        )
+    }
+
+    fn matrix(self, source: &str) -> crate::error::Result<DMatrix<f64>> {
+        match self {
+            FlowValues::ColumnMajor(n, values) => Ok(DMatrix::from_vec(n, n, values)),
+            FlowValues::RowMajor(n, values) => {
+                let mut z = DMatrix::zeros(n, n);
+                transpose_into(&values, z.as_mut_slice(), n);
+                Ok(z)
+            }
+            FlowValues::NotSquare(message) => Err(Error::schema(source, None, None, None, message)),
+            FlowValues::Rows(flows) => {
+                let n_rows = flows.len();
+                if let Some((i, row)) = flows.iter().enumerate().find(|(_, r)| r.len() != n_rows) {
+                    return Err(Error::schema(
+                        source,
+                        Some(i + 1),
+                        None,
+                        None,
+                        format!(
+                            "flows must be square: row {} has {} values for {n_rows} rows",
+                            i + 1,
+                            row.len()
+                        ),
+                    ));
+                }
+                let mut z = DMatrix::zeros(n_rows, n_rows);
+                for (i, row) in flows.iter().enumerate() {
+                    for (j, v) in row.iter().enumerate() {
+                        z[(i, j)] = *v;
+                    }
+                }
+                Ok(z)
+            }
+        }
+    }
+}
+
+/// A `branch` column then one f64 column per branch, straight from the column-major
+/// matrix (no Python object per value).
+fn square_frame(branches: &[String], m: &DMatrix<f64>) -> PyResult<PyDataFrame> {
+    let mut columns = Vec::with_capacity(branches.len() + 1);
+    columns.push(Column::new("branch".into(), branches));
+    for (name, column) in branches.iter().zip(m.column_iter()) {
+        columns.push(Column::new(name.as_str().into(), column.as_slice()));
+    }
+    DataFrame::new_infer_height(columns)
+        .map(PyDataFrame)
+        .map_err(|e| to_py(Error::from(e)))
 }
 
 fn effects_dict<'py>(py: Python<'py>, e: &Effects) -> PyResult<Bound<'py, PyDict>> {
@@ -52,7 +155,7 @@ impl PyEconomy {
     fn from_arrays(
         py: Python<'_>,
         branches: Vec<String>,
-        flows: Vec<Vec<f64>>,
+        flows: Flows,
         output: Vec<f64>,
         employment: Option<Vec<f64>>,
         compensation: Option<Vec<f64>>,
@@ -60,22 +163,9 @@ impl PyEconomy {
         household_consumption: Option<Vec<f64>>,
         source: String,
     ) -> PyResult<Self> {
+        let flows = FlowValues::copy(py, flows)?;
         core(py, || {
-            let n_rows = flows.len();
-            if let Some((i, row)) = flows.iter().enumerate().find(|(_, r)| r.len() != n_rows) {
-                return Err(Error::schema(
-                    &source,
-                    Some(i + 1),
-                    None,
-                    None,
-                    format!(
-                        "flows must be square: row {} has {} values for {n_rows} rows",
-                        i + 1,
-                        row.len()
-                    ),
-                ));
-            }
-            let z = DMatrix::from_fn(n_rows, n_rows, |i, j| flows[i][j]);
+            let z = flows.matrix(&source)?;
             let mut table = IoTable::named(&source, branches, z, DVector::from_vec(output))?;
             if let Some(v) = employment {
                 table = table.with_employment(DVector::from_vec(v))?;
@@ -163,7 +253,10 @@ impl PyEconomy {
     }
 
     fn flows(&self) -> Vec<Vec<f64>> {
-        rows(self.table.flows())
+        let z = self.table.flows();
+        (0..z.nrows())
+            .map(|i| z.row(i).iter().copied().collect())
+            .collect()
     }
 
     fn output(&self) -> Vec<f64> {
@@ -183,33 +276,34 @@ impl PyEconomy {
         Ok(d)
     }
 
-    fn technical_coefficients(&self) -> Vec<Vec<f64>> {
-        rows(self.model.coefficients())
+    fn technical_coefficients(&self) -> PyResult<PyDataFrame> {
+        square_frame(self.model.branches(), self.model.coefficients())
     }
 
-    fn leontief(&self) -> Vec<Vec<f64>> {
-        rows(self.model.inverse())
+    fn leontief(&self) -> PyResult<PyDataFrame> {
+        square_frame(self.model.branches(), self.model.inverse())
     }
 
-    fn multipliers<'py>(
+    fn multipliers(
         &self,
-        py: Python<'py>,
+        py: Python<'_>,
         kind: String,
         model_type: String,
-    ) -> PyResult<Bound<'py, PyDict>> {
-        let m = core(py, || {
+    ) -> PyResult<PyDataFrame> {
+        core(py, || {
             let kind: MultiplierKind = kind.parse()?;
             let model_type: ModelType = model_type.parse()?;
-            self.model.multipliers(kind, model_type)
-        })?;
-        let d = PyDict::new(py);
-        d.set_item("branch", m.branches)?;
-        d.set_item("direct", m.direct)?;
-        d.set_item("indirect", m.indirect)?;
-        d.set_item("induced", m.induced)?;
-        d.set_item("total", m.total)?;
-        d.set_item("ratio", m.ratio)?;
-        Ok(d)
+            let m = self.model.multipliers(kind, model_type)?;
+            Ok(DataFrame::new_infer_height(vec![
+                Column::new("branch".into(), m.branches),
+                Column::new("direct".into(), m.direct),
+                Column::new("indirect".into(), m.indirect),
+                Column::new("induced".into(), m.induced),
+                Column::new("total".into(), m.total),
+                Column::new("ratio".into(), m.ratio),
+            ])?)
+        })
+        .map(PyDataFrame)
     }
 
     fn impact<'py>(
