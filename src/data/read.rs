@@ -49,6 +49,34 @@ pub struct RawTable {
     pub rows: Vec<usize>,
 }
 
+/// The text columns read from a file as a [`RawTable`], or every problem found on the way.
+fn raw_table(
+    file: &str,
+    names: &[String],
+    columns: Vec<Vec<Option<String>>>,
+    rows: Vec<usize>,
+    problems: Vec<Problem>,
+) -> Result<RawTable> {
+    if !problems.is_empty() {
+        return Err(Error::Schema(Problems(problems)));
+    }
+    let columns: Vec<Column> = names
+        .iter()
+        .zip(columns)
+        .map(|(name, values)| Column::new(name.as_str().into(), values))
+        .collect();
+    let frame = if columns.is_empty() {
+        DataFrame::empty()
+    } else {
+        DataFrame::new_infer_height(columns)?
+    };
+    Ok(RawTable {
+        file: file.to_owned(),
+        frame,
+        rows,
+    })
+}
+
 impl RawTable {
     /// Spreadsheet row number of data row `i` (`i + 2` when nothing was skipped).
     pub fn row_number(&self, i: usize) -> usize {
@@ -558,24 +586,7 @@ fn read_csv(file: &str, bytes: &[u8]) -> Result<RawTable> {
         ));
     };
     check_header(file, header_row, &names, |i| format!("#{}", i + 1))?;
-    if !problems.is_empty() {
-        return Err(Error::Schema(Problems(problems)));
-    }
-    let columns: Vec<Column> = names
-        .iter()
-        .zip(columns)
-        .map(|(name, values)| Column::new(name.as_str().into(), values))
-        .collect();
-    let frame = if columns.is_empty() {
-        DataFrame::empty()
-    } else {
-        DataFrame::new_infer_height(columns)?
-    };
-    Ok(RawTable {
-        file: file.to_owned(),
-        frame,
-        rows,
-    })
+    raw_table(file, &names, columns, rows, problems)
 }
 
 /// Refuse empty and duplicated column names: they make cells ambiguous. `label` names
@@ -833,24 +844,7 @@ fn read_xlsx(file: &str, bytes: &[u8], limit: usize) -> Result<RawTable> {
         }
         rows.push(row);
     }
-    if !problems.is_empty() {
-        return Err(Error::Schema(Problems(problems)));
-    }
-    let columns: Vec<Column> = header
-        .iter()
-        .zip(columns)
-        .map(|(name, values)| Column::new(name.as_str().into(), values))
-        .collect();
-    let frame = if columns.is_empty() {
-        DataFrame::empty()
-    } else {
-        DataFrame::new_infer_height(columns)?
-    };
-    Ok(RawTable {
-        file: file.to_owned(),
-        frame,
-        rows,
-    })
+    raw_table(file, &header, columns, rows, problems)
 }
 
 #[cfg(test)]
