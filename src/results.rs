@@ -10,7 +10,7 @@ use polars::prelude::*;
 use crate::economy::{self, IoModel, ModelType};
 use crate::error::{Error, Result};
 use crate::model::capacity::{capacity, Capacity};
-use crate::model::cost::PieceCost;
+use crate::model::cost::{piece_cost, PieceCost, WorkshopTerms};
 use crate::model::demand::{demand, DemandRow};
 use crate::model::employment::{fte, hiring_gap};
 use crate::model::programme::{self, WorkshopYear, YearPlan};
@@ -174,7 +174,8 @@ impl<'a> UnitCosts<'a> {
             .iter()
             .find(|p| p.id == product)
             .ok_or_else(|| Error::Internal(format!("product `{product}` not in the catalog")))?;
-        let c = programme::unit_cost(&self.study.workshops, p, w, &self.m);
+        let terms = WorkshopTerms::of(w.map(|i| &self.study.workshops[i]), &self.m);
+        let c = piece_cost(p, &terms, &self.m);
         self.cache.insert((w, product), c);
         Ok(c)
     }
@@ -410,7 +411,6 @@ pub fn run(study: &Study) -> Result<Results> {
         .collect()?;
 
     let s = &summary_rows;
-    let p_of = |year: i32| plan_of(year);
     let mut summary = df!(
         "year" => s.iter().map(|r| r.0).collect::<Vec<_>>(),
         "kits" => s.iter().map(|r| r.1).collect::<Vec<_>>(),
@@ -431,13 +431,13 @@ pub fn run(study: &Study) -> Result<Results> {
         "jobs_indirect" => io_rows.iter().map(|r| r.1.1).collect::<Vec<_>>(),
         "jobs_induced" => io_rows.iter().map(|r| r.1.2).collect::<Vec<_>>(),
         "jobs_total" => io_rows.iter().map(|r| r.1.3).collect::<Vec<_>>(),
-        "unmet_pieces" => s.iter().map(|r| p_of(r.0).map_or(0.0, |p| p.unmet_pieces())).collect::<Vec<_>>(),
-        "on_time" => s.iter().map(|r| p_of(r.0).is_none_or(|p| p.on_time)).collect::<Vec<_>>(),
-        "makespan_days" => s.iter().map(|r| p_of(r.0).and_then(|p| p.makespan_days)).collect::<Vec<_>>(),
-        "operators_hired" => s.iter().map(|r| p_of(r.0).map_or(0, |p| i64::from(p.hired()))).collect::<Vec<_>>(),
-        "trainees_working" => s.iter().map(|r| p_of(r.0).map_or(0, |p| p.workshops.iter().map(|w| i64::from(w.trainees)).sum::<i64>())).collect::<Vec<_>>(),
-        "new_capacity_operators" => s.iter().map(|r| p_of(r.0).map_or(0, |p| i64::from(p.new_capacity_operators))).collect::<Vec<_>>(),
-        "hiring_needed_for_deadline" => s.iter().map(|r| p_of(r.0).map_or(0, |p| i64::from(p.hiring_needed_for_deadline()))).collect::<Vec<_>>(),
+        "unmet_pieces" => s.iter().map(|r| plan_of(r.0).map_or(0.0, |p| p.unmet_pieces())).collect::<Vec<_>>(),
+        "on_time" => s.iter().map(|r| plan_of(r.0).is_none_or(|p| p.on_time)).collect::<Vec<_>>(),
+        "makespan_days" => s.iter().map(|r| plan_of(r.0).and_then(|p| p.makespan_days)).collect::<Vec<_>>(),
+        "operators_hired" => s.iter().map(|r| plan_of(r.0).map_or(0, |p| i64::from(p.hired()))).collect::<Vec<_>>(),
+        "trainees_working" => s.iter().map(|r| plan_of(r.0).map_or(0, |p| p.workshops.iter().map(|w| i64::from(w.trainees)).sum::<i64>())).collect::<Vec<_>>(),
+        "new_capacity_operators" => s.iter().map(|r| plan_of(r.0).map_or(0, |p| i64::from(p.new_capacity_operators))).collect::<Vec<_>>(),
+        "hiring_needed_for_deadline" => s.iter().map(|r| plan_of(r.0).map_or(0, |p| i64::from(p.hiring_needed_for_deadline()))).collect::<Vec<_>>(),
     )?;
     for (name, f) in [
         (
@@ -449,7 +449,7 @@ pub fn run(study: &Study) -> Result<Results> {
     ] {
         let days = s
             .iter()
-            .map(|r| p_of(r.0).and_then(f).map(epoch_days))
+            .map(|r| plan_of(r.0).and_then(f).map(epoch_days))
             .collect();
         summary.with_column(date_column(name, days)?)?;
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,3 +26,23 @@ def aura_results(aura: fl.Study) -> fl.Results:
 @pytest.fixture(scope="session")
 def pilot() -> fl.Study:
     return fl.Study.example("aura-pilot")
+
+
+def pilot_with(kind: str, table: Any) -> fl.Study:
+    """The pilot study built from its files, with the table `kind` (workshops,
+    establishments, catalog or parameters) replaced by `table` (a path or a frame)."""
+    pilot = DATA / "aura-pilot"
+    tables: dict[str, Any] = {
+        "workshops": pilot / "workshops.csv",
+        "establishments": pilot / "establishments.csv",
+        "catalog": pilot / "catalog.csv",
+        "parameters": None,
+    }
+    tables[kind] = table
+    return fl.Study(
+        tables["workshops"],
+        tables["establishments"],
+        tables["catalog"],
+        tables["parameters"],
+        scenario=fl.Study.example("aura-pilot").scenario,
+    )

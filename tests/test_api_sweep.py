@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import filiere as fl
 from filiere import _core
 
-from .conftest import DATA
+from .conftest import DATA, pilot_with
 
 PILOT = DATA / "aura-pilot"
 SWEEP = settings(
@@ -88,23 +88,8 @@ def pilot() -> fl.Study:
     return fl.Study.example("aura-pilot")
 
 
-def _study(
-    pilot: fl.Study, kind: str, table: Any, parameters: Any = None
-) -> Callable[[], fl.Study]:
-    tables: dict[str, Any] = {
-        "workshops": PILOT / "workshops.csv",
-        "establishments": PILOT / "establishments.csv",
-        "catalog": PILOT / "catalog.csv",
-        "parameters": parameters,
-    }
-    tables[kind] = table
-    return lambda: fl.Study(
-        tables["workshops"],
-        tables["establishments"],
-        tables["catalog"],
-        tables["parameters"],
-        scenario=pilot.scenario,
-    )
+def _study(kind: str, table: Any) -> Callable[[], fl.Study]:
+    return lambda: pilot_with(kind, table)
 
 
 @SWEEP
@@ -113,14 +98,12 @@ def _study(
     ext=st.sampled_from([".csv", ".tsv", ".xlsx", ".parquet", ".txt"]),
     kind=st.sampled_from(KINDS),
 )
-def test_random_bytes_as_files(
-    workdir: Path, pilot: fl.Study, content: bytes, ext: str, kind: str
-) -> None:
+def test_random_bytes_as_files(workdir: Path, content: bytes, ext: str, kind: str) -> None:
     path = workdir / f"random{ext}"
     path.write_bytes(content)
     _refuses_cleanly(lambda: _core.validate_file(str(path), kind))
     _refuses_cleanly(lambda: _core.read_table(str(path)))
-    _refuses_cleanly(_study(pilot, kind, path))
+    _refuses_cleanly(_study(kind, path))
 
 
 @SWEEP
@@ -133,7 +116,6 @@ def test_random_bytes_as_files(
 )
 def test_random_csv_text(
     workdir: Path,
-    pilot: fl.Study,
     header: list[str],
     rows: list[list[str]],
     separator: str,
@@ -146,7 +128,7 @@ def test_random_csv_text(
     problems = _refuses_cleanly(lambda: _core.validate_file(str(path), kind))
     for p in problems or []:
         assert p["file"] == str(path) and p["message"]
-    _refuses_cleanly(_study(pilot, kind, path))
+    _refuses_cleanly(_study(kind, path))
 
 
 def _damaged_workbook(seed_bytes: bytes, flips: list[tuple[int, int]], cut: int) -> bytes:
@@ -178,11 +160,11 @@ def workbook() -> bytes:
     cut=st.integers(1, 10**6),
 )
 def test_damaged_workbooks(
-    workdir: Path, pilot: fl.Study, workbook: bytes, flips: list[tuple[int, int]], cut: int
+    workdir: Path, workbook: bytes, flips: list[tuple[int, int]], cut: int
 ) -> None:
     path = workdir / "workshops.xlsx"
     path.write_bytes(_damaged_workbook(workbook, flips, cut))
-    _refuses_cleanly(_study(pilot, "workshops", path))
+    _refuses_cleanly(_study("workshops", path))
 
 
 @SWEEP
@@ -240,19 +222,19 @@ frame_columns = st.one_of(
     columns=st.dictionaries(st.sampled_from(COLUMNS[:-1]), frame_columns, max_size=6),
     kind=st.sampled_from(KINDS),
 )
-def test_random_frames(pilot: fl.Study, columns: dict[str, list[Any]], kind: str) -> None:
+def test_random_frames(columns: dict[str, list[Any]], kind: str) -> None:
     def build() -> Any:
         return pl.DataFrame({k: pl.Series(v, strict=False) for k, v in columns.items()})
 
     frame = _refuses_cleanly(build)
     if frame is None:
         return
-    _refuses_cleanly(_study(pilot, kind, frame))
+    _refuses_cleanly(_study(kind, frame))
     try:
         pandas_frame = frame.to_pandas()
     except Exception:  # pyarrow has no 128-bit integers: not filiere's concern
         return
-    _refuses_cleanly(_study(pilot, kind, pandas_frame))
+    _refuses_cleanly(_study(kind, pandas_frame))
 
 
 @SWEEP

@@ -21,7 +21,7 @@ import filiere as fl
 from filiere import exceptions
 from filiere.cli import main
 
-from .conftest import DATA, ROOT
+from .conftest import DATA, ROOT, pilot_with
 
 BAD = ROOT / "tests" / "data" / "bad"
 PILOT = DATA / "aura-pilot"
@@ -59,20 +59,7 @@ def _path(case: dict[str, Any], tmp_path: Path, corpus: ModuleType) -> Path:
 def _load(path: Path, table: str) -> fl.Study:
     if table == "study":
         return fl.Study.load(path)
-    tables: dict[str, Any] = {
-        "workshops": PILOT / "workshops.csv",
-        "establishments": PILOT / "establishments.csv",
-        "catalog": PILOT / "catalog.csv",
-        "parameters": None,
-    }
-    tables[table] = path
-    return fl.Study(
-        tables["workshops"],
-        tables["establishments"],
-        tables["catalog"],
-        tables["parameters"],
-        scenario=fl.Study.example("aura-pilot").scenario,
-    )
+    return pilot_with(table, path)
 
 
 def test_manifest_is_complete_and_in_step_with_the_script(corpus: ModuleType) -> None:

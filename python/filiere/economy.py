@@ -8,7 +8,6 @@ persons (head count).
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -16,7 +15,7 @@ from typing import Any, Literal
 import polars as pl
 
 from filiere import _core
-from filiere.exceptions import ParameterError, SchemaError
+from filiere.exceptions import SchemaError
 
 __all__ = ["Economy", "flq_lambda", "location_quotient"]
 
@@ -351,19 +350,6 @@ def location_quotient(
         employs nobody, or the regional branch is negative (the quotient would be NaN,
         infinite or negative).
     """
-    figures = {
-        "regional_branch": regional_branch,
-        "regional_total": regional_total,
-        "national_branch": national_branch,
-        "national_total": national_total,
-    }
-    for name, value in figures.items():
-        v = float(value)
-        if not math.isfinite(v) or v < 0 or (v == 0 and name != "regional_branch"):
-            allowed = "≥ 0" if name == "regional_branch" else "> 0"
-            raise ParameterError(
-                f"parameter `{name}`: {value!r} must be a finite number {allowed}", name=name
-            )
     return _core.location_quotient(regional_branch, regional_total, national_branch, national_total)
 
 

@@ -35,9 +35,39 @@ use crate::error::{Error, Result};
 /// Simple location quotient (RE_i / TRE) / (NE_i / TNE).
 ///
 /// Greater than 1 when the branch weighs more in the region's employment than in the
-/// nation's. No check: NaN or infinite when a total or NE_i is 0.
-pub fn location_quotient(re_i: f64, tre: f64, ne_i: f64, tne: f64) -> f64 {
-    (re_i / tre) / (ne_i / tne)
+/// nation's.
+///
+/// # Errors
+/// [`Error::Parameter`] named after the figure at fault when one is not finite, RE_i < 0,
+/// a total or NE_i ≤ 0; named `location_quotient` when the shares under- or overflow
+/// (e.g. NE_i / TNE rounds to 0), so that the quotient is never NaN or infinite.
+pub fn location_quotient(re_i: f64, tre: f64, ne_i: f64, tne: f64) -> Result<f64> {
+    for (name, v, strict) in [
+        ("regional_branch", re_i, false),
+        ("regional_total", tre, true),
+        ("national_branch", ne_i, true),
+        ("national_total", tne, true),
+    ] {
+        if !(v.is_finite() && if strict { v > 0.0 } else { v >= 0.0 }) {
+            let allowed = if strict { "> 0" } else { "≥ 0" };
+            return Err(Error::parameter(
+                name,
+                format!("{v} must be a finite number {allowed}"),
+            ));
+        }
+    }
+    let lq = (re_i / tre) / (ne_i / tne);
+    if lq.is_finite() {
+        Ok(lq)
+    } else {
+        Err(Error::parameter(
+            "location_quotient",
+            format!(
+                "({re_i} / {tre}) / ({ne_i} / {tne}) is not a finite number: the employment \
+                 shares under- or overflow"
+            ),
+        ))
+    }
 }
 
 /// Flegg's regional size adjustment λ* = [log2(1 + TRE/TNE)]^δ.
@@ -109,11 +139,11 @@ pub fn simple_location_quotients(regional: &[f64], national: &[f64]) -> Result<V
     check_employment(regional, national, None)?;
     let tre: f64 = regional.iter().sum();
     let tne: f64 = national.iter().sum();
-    Ok(regional
+    regional
         .iter()
         .zip(national)
         .map(|(re, ne)| location_quotient(*re, tre, *ne, tne))
-        .collect())
+        .collect()
 }
 
 /// CILQ_ij = SLQ_i / SLQ_j (n × n; the diagonal is 1).
@@ -251,10 +281,28 @@ mod tests {
     fn location_quotient_by_hand() {
         // A region with 10 % of the nation's jobs and 20 % of one branch: SLQ = 2.
         assert!(close(
-            location_quotient(20.0, 100.0, 100.0, 1000.0),
+            location_quotient(20.0, 100.0, 100.0, 1000.0).unwrap(),
             2.0,
             1e-12
         ));
+    }
+
+    #[test]
+    fn location_quotient_is_never_nan_or_infinite() {
+        // Found by the hypothesis sweep: 5e-324 / 2 rounds to 0, so 0 / 0 would be NaN.
+        for (args, name) in [
+            ((0.0, 1.0, 5e-324, 2.0), "location_quotient"),
+            ((1.0, 0.0, 1.0, 2.0), "regional_total"),
+            ((-1.0, 1.0, 1.0, 2.0), "regional_branch"),
+            ((1.0, 1.0, 0.0, 2.0), "national_branch"),
+            ((1.0, 1.0, 1.0, f64::NAN), "national_total"),
+        ] {
+            match location_quotient(args.0, args.1, args.2, args.3) {
+                Err(Error::Parameter { name: got, .. }) => assert_eq!(got, name, "{args:?}"),
+                other => panic!("{args:?}: {other:?}"),
+            }
+        }
+        assert_eq!(location_quotient(0.0, 1.0, 1.0, 2.0).unwrap(), 0.0);
     }
 
     #[test]

@@ -34,7 +34,7 @@ use crate::data::tables::{Product, Workshop};
 use crate::error::{Error, Result};
 use crate::model::allocate::{allocate, problem_for_year, Allocation, AllocationProblem};
 use crate::model::capacity::capacity;
-use crate::model::cost::{piece_cost, PieceCost, WorkshopTerms};
+use crate::model::cost::{piece_cost, WorkshopTerms};
 use crate::model::demand::DemandRow;
 use crate::model::schedule::{
     minutes_by_deadline, schedule, Calendar, Growth, RampUp, ScheduleInput, ScheduleResult,
@@ -464,17 +464,20 @@ fn assemble(
     let mut flows: Vec<FlowRow> = allocation
         .flows
         .iter()
-        .map(|f| FlowRow {
-            workshop: Some(f.workshop),
-            product: problem.products[f.product].clone(),
-            departement: problem.departements[f.departement].clone(),
-            pieces: f.pieces,
-            eur_per_piece: cost_of
+        .map(|f| {
+            let cost = cost_of
                 .get(&(f.workshop, f.product, f.departement))
                 .copied()
-                .unwrap_or(f64::NAN),
+                .ok_or_else(|| Error::Internal("allocated flow without a cost entry".into()))?;
+            Ok(FlowRow {
+                workshop: Some(f.workshop),
+                product: problem.products[f.product].clone(),
+                departement: problem.departements[f.departement].clone(),
+                pieces: f.pieces,
+                eur_per_piece: cost,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let mut rows = Vec::with_capacity(workshops.len() + 1);
     for (i, w) in workshops.iter().enumerate() {
         let pieces = allocation.pieces_made[i];
@@ -662,16 +665,6 @@ fn surveyed_alone(
         }
     }
     Ok(last)
-}
-
-/// Cost per piece of product `p` at workshop `w` (`None`: new capacity), for the reports.
-pub fn unit_cost(
-    workshops: &[Workshop],
-    product: &Product,
-    w: Option<usize>,
-    m: &ModelParams,
-) -> PieceCost {
-    piece_cost(product, &WorkshopTerms::of(w.map(|i| &workshops[i]), m), m)
 }
 
 #[cfg(test)]

@@ -364,13 +364,14 @@ pub fn location_quotient(
     regional_total: f64,
     national_branch: f64,
     national_total: f64,
-) -> f64 {
+) -> PyResult<f64> {
     economy::location_quotient(
         regional_branch,
         regional_total,
         national_branch,
         national_total,
     )
+    .map_err(to_py)
 }
 
 /// Flegg's λ* = [log2(1 + TRE/TNE)]^δ.
