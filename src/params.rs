@@ -191,7 +191,8 @@ pub struct Params {
     entries: BTreeMap<String, Parameter>,
 }
 
-fn domain(name: &str) -> Option<&'static (&'static str, &'static str, f64, f64)> {
+/// Unit and physical domain of a known parameter.
+pub fn domain(name: &str) -> Option<&'static (&'static str, &'static str, f64, f64)> {
     KNOWN.iter().find(|k| k.0 == name)
 }
 
@@ -406,7 +407,13 @@ impl Params {
 
     /// The values the models use, as plain numbers.
     pub fn model(&self) -> ModelParams {
-        let v = |name: &str| self.entries.get(name).map_or(f64::NAN, |p| p.value);
+        ModelParams::from_fn(|name| self.entries.get(name).map_or(f64::NAN, |p| p.value))
+    }
+}
+
+impl ModelParams {
+    /// The flat struct from a value per parameter name (NaN for a name `v` does not know).
+    pub fn from_fn(v: impl Fn(&str) -> f64) -> ModelParams {
         ModelParams {
             allowance: v("allowance"),
             line_efficiency: v("line_efficiency"),

@@ -26,15 +26,15 @@ const OTHER_MANUFACTURING: &str = "other_manufacturing";
 const TRADE_TRANSPORT: &str = "trade_transport_hospitality";
 
 /// The AURA economy: the bundled French table regionalised by FLQ with AURA employment.
-struct RegionalEconomy {
-    model: IoModel,
+pub(crate) struct RegionalEconomy {
+    pub(crate) model: IoModel,
     textiles: usize,
     other_manufacturing: usize,
     trade_transport: usize,
 }
 
 impl RegionalEconomy {
-    fn new(m: &ModelParams) -> Result<Self> {
+    pub(crate) fn new(m: &ModelParams) -> Result<Self> {
         let national = economy::france_table()?;
         let regional = economy::aura_employment()?.regionalise(&national, m.flq_delta)?;
         let find = |name: &str| {
@@ -54,7 +54,7 @@ impl RegionalEconomy {
     /// (labour, overhead, personalisation, margin) and the regional share of fabric go to
     /// textiles and apparel, the regional share of trims and packaging to other
     /// manufacturing, logistics to trade and transport; less displaced demand.
-    fn shock(&self, pieces: f64, c: &PieceCost, m: &ModelParams, shock: &mut [f64]) {
+    pub(crate) fn shock(&self, pieces: f64, c: &PieceCost, m: &ModelParams, shock: &mut [f64]) {
         let keep = pieces * (1.0 - m.displacement_share);
         let making = c.labour_eur + c.overhead_eur + c.personalisation_eur + c.margin_eur;
         shock[self.textiles] += keep * (making + c.fabric_eur * m.materials_regional_share);
@@ -64,7 +64,7 @@ impl RegionalEconomy {
     }
 
     /// Jobs (persons) of a shock, Type II: (direct, indirect, induced, total).
-    fn jobs(&self, shock: &[f64]) -> Result<(f64, f64, f64, f64)> {
+    pub(crate) fn jobs(&self, shock: &[f64]) -> Result<(f64, f64, f64, f64)> {
         let impact = self.model.impact(shock, ModelType::TypeII)?;
         let jobs = impact
             .jobs

@@ -20,9 +20,11 @@ from filiere.exceptions import (
 )
 from filiere.results import Results
 from filiere.study import Study
+from filiere.uncertainty import Distribution
 
 __all__ = [
     "Allocation",
+    "Distribution",
     "Economy",
     "FiliereError",
     "InputFileError",

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from filiere.results import Results
 
-__all__ = ["PlotAccessor", "capacity", "gantt"]
+__all__ = ["PlotAccessor", "capacity", "gantt", "tornado"]
 
 #: Colours: on time, late, new capacity, neutral.
 ON_TIME = "#2a7f62"
@@ -172,3 +172,21 @@ class PlotAccessor:
     def capacity(self) -> Figure:
         """See :func:`filiere.plot.capacity`."""
         return capacity(self._results)
+
+
+def tornado(frame: pl.DataFrame) -> Figure:
+    """Tornado chart of :meth:`filiere.Study.sensitivity`: each parameter's swing of the
+    metric between its low and high end, largest first.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        What ``study.sensitivity(method="tornado")`` returns.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from filiere.uncertainty import plot_tornado
+
+    return plot_tornado(frame)

@@ -13,6 +13,7 @@ from filiere import _core
 from filiere._convert import TableLike, for_core, to_polars
 from filiere.exceptions import ParameterError
 from filiere.results import Results
+from filiere.uncertainty import Distribution, run_draws, tornado
 
 __all__ = ["Study"]
 
@@ -255,6 +256,90 @@ class Study:
             ``allocation``, ``capacity``, ``schedule`` and ``unmet`` as Polars DataFrames.
         """
         return Results(study_name=self.name, **self._inner.run())
+
+    def monte_carlo(
+        self,
+        n: int,
+        *,
+        seed: int,
+        resolve_allocation: bool = False,
+        progress: bool | None = None,
+        chunk: int | None = None,
+    ) -> Distribution:
+        """Draw the uncertain parameters ``n`` times and compute the headline figures.
+
+        Every parameter whose ``distribution`` is not ``fixed`` (and ``low < high``) is
+        drawn: uniform, triangular, PERT, normal or log-normal, as the parameters table
+        says. Draw i uses its own random stream derived from ``(seed, i)``: the same seed
+        gives the same draws whatever the number of threads or the chunking.
+
+        Parameters
+        ----------
+        n : int
+            Number of draws.
+        seed : int
+            Seed, in [0, 2^64).
+        resolve_allocation : bool, default False
+            False keeps the central run's allocation (who makes what, operators, new
+            capacity) and recomputes costs, jobs, input-output and the schedule for each
+            draw (tens of thousands of draws a second). True runs the whole study for each
+            draw, allocation LP and hiring included (seconds for a few draws).
+        progress : bool, optional
+            Show a progress bar on stderr (default: when the run takes several chunks).
+        chunk : int, optional
+            Draws per chunk; Ctrl-C stops the run between chunks.
+
+        Returns
+        -------
+        Distribution
+            ``.draws`` (one row per draw and year), ``.quantiles()``, ``.plot``.
+
+        Examples
+        --------
+        >>> import filiere as fl
+        >>> d = fl.Study.example("aura-pilot").monte_carlo(1_000, seed=1)
+        >>> q = d.quantiles(metrics=["direct_fte"])
+        >>> bool(q["p5"][0] < q["p50"][0] < q["p95"][0])
+        True
+        """
+        draws, names = run_draws(
+            self._inner,
+            n,
+            seed=seed,
+            resolve_allocation=resolve_allocation,
+            progress=progress,
+            chunk=chunk,
+        )
+        return Distribution(draws=draws, parameters=names, seed=seed)
+
+    def sensitivity(
+        self, method: str = "tornado", *, metric: str = "jobs_total", year: int | None = None
+    ) -> pl.DataFrame:
+        """Which uncertain parameters drive a headline figure.
+
+        Parameters
+        ----------
+        method : {"tornado"}
+            ``tornado``: each uncertain parameter at the low and at the high end of its
+            range, the others at their central value (one at a time), with the central
+            run's allocation kept.
+        metric : str, default "jobs_total"
+            A headline figure (see :data:`filiere.uncertainty.METRICS`).
+        year : int, optional
+            Year (default: the last).
+
+        Returns
+        -------
+        polars.DataFrame
+            ``parameter, low, high, <metric>_at_low, <metric>_at_high, swing`` (largest
+            swing first), ``<metric>_central`` and ``year``. Plot it with
+            :func:`filiere.plot.tornado`.
+        """
+        if method != "tornado":
+            raise ParameterError(
+                f"parameter `method`: {method!r}; supported: 'tornado'", name="method"
+            )
+        return tornado(self._inner, metric, year)
 
     def __getstate__(self) -> dict[str, str]:
         return {"json": self._inner.to_json()}

@@ -58,17 +58,34 @@ pub const AURA_EMPLOYMENT_CSV: &str = include_str!("../../data/aura/economy/aura
 /// The bundled French table, parsed.
 ///
 /// # Errors
-/// Only if the bundled file is broken (a bug): as [`read_io_csv`].
+/// Only if the bundled file is broken (a bug): [`crate::error::Error::Internal`].
 pub fn france_table() -> crate::error::Result<IoTable> {
-    read_io_csv("data/aura/economy/france_io.csv", FRANCE_IO_CSV)
+    // Parsed once: a Monte Carlo run regionalises it for every draw.
+    static TABLE: std::sync::OnceLock<crate::error::Result<IoTable>> = std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| read_io_csv("data/aura/economy/france_io.csv", FRANCE_IO_CSV))
+        .as_ref()
+        .cloned()
+        .map_err(|e| crate::error::Error::Internal(format!("bundled table: {e}")))
 }
 
 /// The bundled AURA employment by branch, parsed.
 ///
 /// # Errors
-/// Only if the bundled file is broken (a bug): as [`read_regional_employment_csv`].
+/// Only if the bundled file is broken (a bug): [`crate::error::Error::Internal`].
 pub fn aura_employment() -> crate::error::Result<RegionalEmployment> {
-    read_regional_employment_csv("data/aura/economy/aura_employment.csv", AURA_EMPLOYMENT_CSV)
+    static EMPLOYMENT: std::sync::OnceLock<crate::error::Result<RegionalEmployment>> =
+        std::sync::OnceLock::new();
+    EMPLOYMENT
+        .get_or_init(|| {
+            read_regional_employment_csv(
+                "data/aura/economy/aura_employment.csv",
+                AURA_EMPLOYMENT_CSV,
+            )
+        })
+        .as_ref()
+        .cloned()
+        .map_err(|e| crate::error::Error::Internal(format!("bundled table: {e}")))
 }
 
 #[cfg(test)]

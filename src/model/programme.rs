@@ -27,6 +27,7 @@
 //!    capacity. The programme is on time when nothing is unmet.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 
@@ -55,8 +56,8 @@ const UNMET_TOLERANCE: f64 = 1e-9;
 /// Calendar and schedule settings from the parameters.
 #[derive(Debug, Clone)]
 pub struct Timing {
-    /// The workshops' calendar.
-    pub calendar: Calendar,
+    /// The workshops' calendar (shared: it is built once per August closure).
+    pub calendar: Arc<Calendar>,
     /// Line setting, ramp-up, personalisation, delivery.
     pub settings: ScheduleSettings,
     /// Weeks between the order and the rentrée.
@@ -86,6 +87,18 @@ impl Timing {
     /// [`Error::Parameter`] for a value outside its domain (e.g. an August closure of more
     /// than 8 weeks, a ramp-up whose reach fraction is below its start).
     pub fn new(m: &ModelParams) -> Result<Self> {
+        let weeks = whole("august_closure_weeks", m.august_closure_weeks)?;
+        Self::with_calendar(m, |_| Ok(Arc::new(Calendar::new(weeks)?)))
+    }
+
+    /// As [`Timing::new`], the calendar given by `calendar(august_closure_weeks)` (a cache).
+    ///
+    /// # Errors
+    /// As [`Timing::new`].
+    pub fn with_calendar(
+        m: &ModelParams,
+        calendar: impl FnOnce(u32) -> Result<Arc<Calendar>>,
+    ) -> Result<Self> {
         let ramp_up = RampUp {
             start_fraction: m.ramp_up_start_fraction,
             reach_fraction: m.ramp_up_reach_fraction,
@@ -93,7 +106,7 @@ impl Timing {
         };
         ramp_up.validate()?;
         Ok(Timing {
-            calendar: Calendar::new(whole("august_closure_weeks", m.august_closure_weeks)?)?,
+            calendar: calendar(whole("august_closure_weeks", m.august_closure_weeks)?)?,
             settings: ScheduleSettings {
                 relaxation_hours: ScheduleSettings::default().relaxation_hours,
                 line_setting_days: whole("line_setting_days", m.line_setting_days)?,
@@ -189,6 +202,9 @@ pub struct YearPlan {
     pub makespan_days: Option<i64>,
     /// Date of that last delivery.
     pub delivered: Option<NaiveDate>,
+    /// Standard minutes each surveyed workshop makes in that case (its allocation plus its
+    /// share of the unmet pieces; `None` as for `makespan_days`).
+    pub alone_minutes: Option<Vec<f64>>,
 }
 
 impl YearPlan {
@@ -217,7 +233,14 @@ struct Maker {
     template: ScheduleInput,
 }
 
-fn template(id: &str, efficiency: f64, m: &ModelParams, fabric_lead_days: u32) -> ScheduleInput {
+/// A workshop's schedule input without volume, operators or dates: FTE operators of 35 h
+/// over 5 days, present `1 − absenteeism` of the time.
+pub(crate) fn template(
+    id: &str,
+    efficiency: f64,
+    m: &ModelParams,
+    fabric_lead_days: u32,
+) -> ScheduleInput {
     ScheduleInput {
         workshop: id.to_owned(),
         pieces: 0.0,
@@ -574,13 +597,14 @@ fn assemble(
             .iter()
             .filter_map(|r| r.schedule.as_ref())
             .all(|s| s.on_time);
+    let alone = alone_minutes(workshops, problem, allocation);
     let delivered = if on_time {
         rows.iter()
             .filter_map(|r| r.schedule.as_ref())
             .map(|s| s.delivered)
             .max()
     } else {
-        surveyed_alone(workshops, problem, allocation, &cx, settings, cal)?
+        last_delivery(alone.as_deref(), &cx, settings, cal)?
     };
     Ok(YearPlan {
         year: cx.year,
@@ -605,22 +629,20 @@ fn assemble(
         on_time,
         makespan_days: delivered.map(|d| (d - cx.order_date).num_days()),
         delivered,
+        alone_minutes: alone,
     })
 }
 
-/// Last delivery if the surveyed workshops also made the unmet pieces: each workshop able to
-/// make a product takes a share of its unmet pieces in proportion to its capacity. `None`
-/// when a product has no able workshop, or the work runs past the holiday table.
-fn surveyed_alone(
+/// Standard minutes each surveyed workshop would make if the surveyed workshops alone made
+/// everything: its allocation, plus a share of each product's unmet pieces in proportion to
+/// its capacity among the workshops able to make the product. `None` when a product has
+/// unmet pieces and no able workshop.
+fn alone_minutes(
     workshops: &[Workshop],
     problem: &AllocationProblem,
     allocation: &Allocation,
-    cx: &YearContext<'_>,
-    settings: &ScheduleSettings,
-    cal: &Calendar,
-) -> Result<Option<NaiveDate>> {
+) -> Option<Vec<f64>> {
     let n = workshops.len();
-    let mut pieces = allocation.pieces_made.clone();
     let mut minutes = allocation.minutes_used.clone();
     let mut unmet_by_product = vec![0.0; problem.products.len()];
     for u in &allocation.unmet {
@@ -638,21 +660,33 @@ fn surveyed_alone(
             .collect();
         let cap: f64 = able.iter().map(|&i| problem.minutes_available[i]).sum();
         if able.is_empty() || cap <= 0.0 {
-            return Ok(None);
+            return None;
         }
         for &i in &able {
-            let share = problem.minutes_available[i] / cap;
-            pieces[i] += q * share;
-            minutes[i] += q * share * problem.minutes_per_piece[p];
+            minutes[i] += q * problem.minutes_available[i] / cap * problem.minutes_per_piece[p];
         }
     }
+    Some(minutes)
+}
+
+/// Last delivery of the surveyed workshops making `minutes` (standard minutes each) with
+/// the year's operators. `None` when `minutes` is, or the work runs past the holiday table.
+fn last_delivery(
+    minutes: Option<&[f64]>,
+    cx: &YearContext<'_>,
+    settings: &ScheduleSettings,
+    cal: &Calendar,
+) -> Result<Option<NaiveDate>> {
+    let Some(minutes) = minutes else {
+        return Ok(None);
+    };
     let mut last: Option<NaiveDate> = None;
-    for i in (0..n).filter(|&i| pieces[i] > 0.0) {
+    for (i, &work) in minutes.iter().enumerate().filter(|(_, &w)| w > 0.0) {
         let input = ScheduleInput {
             order_date: cx.order_date,
             deadline: Some(cx.deadline),
-            pieces: pieces[i],
-            minutes_per_piece: minutes[i] / pieces[i],
+            pieces: work,
+            minutes_per_piece: 1.0,
             operators: cx.operators[i],
             ..cx.makers[i].template.clone()
         };

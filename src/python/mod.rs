@@ -3,6 +3,7 @@
 
 mod allocate;
 mod economy;
+mod uncertainty;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -88,8 +89,8 @@ pub(crate) fn core<T: Send>(
 
 /// A validated study (wraps [`Study`]).
 #[pyclass(name = "Study", module = "filiere._core", frozen)]
-struct PyStudy {
-    inner: Study,
+pub(crate) struct PyStudy {
+    pub(crate) inner: Study,
 }
 
 fn spec_of(kind: &str) -> Option<TableSpec> {
@@ -322,6 +323,7 @@ fn table_schema<'py>(py: Python<'py>, kind: String) -> PyResult<Bound<'py, PyLis
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyStudy>()?;
     m.add_class::<economy::PyEconomy>()?;
+    m.add_class::<uncertainty::PyMonteCarlo>()?;
     m.add_function(wrap_pyfunction!(economy::location_quotient, m)?)?;
     m.add_function(wrap_pyfunction!(economy::flq_lambda, m)?)?;
     m.add_function(wrap_pyfunction!(economy::aura_employment, m)?)?;

@@ -1,0 +1,134 @@
+"""Monte Carlo and tornado sensitivity of a study.
+
+The closed-form check: with every parameter fixed but the allowance, uniform on [a, b],
+labour minutes are SAM x (1 + allowance) / efficiency, so direct FTE = K x (1 + allowance)
+and its q-quantile is K x (1 + a + q (b - a)).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import polars as pl
+import pytest
+from matplotlib.figure import Figure
+
+import filiere as fl
+
+from .conftest import DATA
+
+
+def only_allowance_uncertain(low: float, high: float) -> fl.Study:
+    pilot = fl.Study.example("aura-pilot")
+    params = pilot.parameters.with_columns(
+        pl.when(pl.col("name") == "allowance")
+        .then(pl.lit("uniform"))
+        .otherwise(pl.lit("fixed"))
+        .alias("distribution"),
+        pl.when(pl.col("name") == "allowance")
+        .then(pl.lit(low))
+        .otherwise(pl.col("low"))
+        .alias("low"),
+        pl.when(pl.col("name") == "allowance")
+        .then(pl.lit(high))
+        .otherwise(pl.col("high"))
+        .alias("high"),
+    )
+    pilot_dir = DATA / "aura-pilot"
+    return fl.Study(
+        pilot_dir / "workshops.csv",
+        pilot_dir / "establishments.csv",
+        pilot_dir / "catalog.csv",
+        params,
+        scenario=pilot.scenario,
+    )
+
+
+def test_quantiles_match_the_closed_form() -> None:
+    study = only_allowance_uncertain(0.10, 0.15)
+    central = study.run().summary["direct_fte"][0]
+    k = central / 1.12  # the central allowance is 0.12
+    d = study.monte_carlo(20_000, seed=3)
+    assert d.parameters == ["allowance"]
+    q = d.quantiles((0.05, 0.5, 0.95), ["direct_fte"]).row(0, named=True)
+    for p, label in ((0.05, "p5"), (0.5, "p50"), (0.95, "p95")):
+        expected = k * (1 + 0.10 + p * 0.05)
+        # Sampling error of a quantile at n = 20,000: well under 0.2 % here.
+        assert q[label] == pytest.approx(expected, rel=2e-3), label
+    # Each draw is exactly K (1 + its allowance).
+    draws = d.draws
+    assert (draws["direct_fte"] - k * (1 + draws["allowance"])).abs().max() < 1e-6 * central  # type: ignore[operator]
+
+
+def test_draws_are_identical_for_one_and_two_threads() -> None:
+    here = fl.Study.example("aura").monte_carlo(300, seed=7, chunk=100).draws
+    code = (
+        "import filiere as fl, sys;"
+        "d = fl.Study.example('aura').monte_carlo(300, seed=7, chunk=77).draws;"
+        "d.write_ipc(sys.argv[1])"
+    )
+    out = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"mc-{os.getpid()}.arrow")
+    env = {**os.environ, "RAYON_NUM_THREADS": "1"}
+    subprocess.run([sys.executable, "-c", code, out], check=True, env=env)
+    try:
+        one = pl.read_ipc(out)
+        assert one.equals(here)
+    finally:
+        os.unlink(out)
+    # Another seed draws other values.
+    other = fl.Study.example("aura").monte_carlo(300, seed=8).draws
+    assert not other.equals(here)
+
+
+def test_aura_ranges_and_central_values(aura: fl.Study, aura_results: fl.Results) -> None:
+    d = aura.monte_carlo(5_000, seed=1)
+    assert d.draws.height == 5_000 * 4
+    q = d.quantiles().filter(pl.col("year") == 2028)
+    fte = q.filter(pl.col("metric") == "direct_fte").row(0, named=True)
+    central = aura_results.summary.filter(pl.col("year") == 2028)["direct_fte"][0]
+    assert fte["p5"] < central < fte["p95"]
+    # The published range 2,500-3,500 overlaps the 90 % interval of direct FTE.
+    assert fte["p5"] < 3_500 and fte["p95"] > 2_500
+    # Pieces do not depend on any parameter.
+    pieces = q.filter(pl.col("metric") == "pieces").row(0, named=True)
+    assert pieces["p5"] == pieces["p95"] == pytest.approx(7.5e6, rel=0.01)
+    # Full rollout is never on time with the surveyed workshops alone.
+    assert not d.draws.filter(pl.col("year") == 2028)["on_time"].any()
+
+
+def test_tornado_puts_line_efficiency_first_for_direct_jobs(aura: fl.Study) -> None:
+    t = aura.sensitivity("tornado", metric="direct_fte", year=2029)
+    top = t.row(0, named=True)
+    assert top["parameter"] == "line_efficiency"
+    # Higher efficiency, fewer operators.
+    assert top["direct_fte_at_high"] < top["direct_fte_central"] < top["direct_fte_at_low"]
+    # Wages move the cost, not the jobs.
+    wages = t.filter(pl.col("parameter") == "wage_premium").row(0, named=True)
+    assert wages["swing"] == 0.0
+    cost = aura.sensitivity(metric="cost_per_kit_eur")
+    assert cost.filter(pl.col("parameter") == "wage_premium")["swing"][0] > 0
+    assert isinstance(fl.plot.tornado(t), Figure)
+
+
+def test_plots_and_progress(capsys: pytest.CaptureFixture[str]) -> None:
+    d = fl.Study.example("aura-pilot").monte_carlo(2_000, seed=2, chunk=500, progress=True)
+    err = capsys.readouterr().err
+    assert "2,000/2,000 draws" in err
+    assert isinstance(d.plot.histogram("direct_fte"), Figure)
+    assert isinstance(d.plot.fan("jobs_total"), Figure)
+
+
+def test_bad_arguments_are_parameter_errors(pilot: fl.Study) -> None:
+    with pytest.raises(fl.ParameterError, match="`n`"):
+        pilot.monte_carlo(0, seed=1)
+    with pytest.raises(fl.ParameterError, match="`seed`"):
+        pilot.monte_carlo(10, seed=-1)
+    with pytest.raises(fl.ParameterError, match="method"):
+        pilot.sensitivity("morris")
+    with pytest.raises(fl.ParameterError, match="metric"):
+        pilot.sensitivity(metric="happiness")
+    d = pilot.monte_carlo(10, seed=1)
+    with pytest.raises(fl.ParameterError, match="metrics"):
+        d.quantiles(metrics=["happiness"])
