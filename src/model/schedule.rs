@@ -115,6 +115,9 @@ pub struct Calendar {
     business: Vec<bool>,
     /// Per day from `first`: a working day of the workshops (business day, not closed).
     working: Vec<bool>,
+    /// `working_before[i]`: working days before day i (len = days + 1), so that counting
+    /// and finding the n-th working day take no loop over the days.
+    working_before: Vec<u32>,
 }
 
 impl Calendar {
@@ -147,11 +150,18 @@ impl Calendar {
             business.push(b);
             working.push(b && !closed);
         }
+        let working_before = std::iter::once(0)
+            .chain(working.iter().scan(0u32, |count, &w| {
+                *count += u32::from(w);
+                Some(*count)
+            }))
+            .collect();
         Ok(Calendar {
             august_closure_weeks,
             first,
             business,
             working,
+            working_before,
         })
     }
 
@@ -273,7 +283,7 @@ impl Calendar {
             return Ok(0);
         }
         let (a, b) = (self.index(from)?, self.index(to)?);
-        Ok(self.working[a..=b].iter().filter(|&&w| w).count() as u32)
+        Ok(self.working_before[b + 1] - self.working_before[a])
     }
 
     /// The rentrée of `year`: the first weekday of September that is not a public holiday
@@ -400,6 +410,15 @@ impl RampUp {
     /// e(t) / e_ss at `t` production days.
     pub fn fraction(&self, t: f64) -> f64 {
         self.constants().map_or(1.0, |(p, r)| (t + p) / (t + p + r))
+    }
+
+    /// Σ of [`RampUp::day_average`] over production days 0..d: the output of the first d
+    /// days in steady days. The logarithms telescope: d − r · ln((d + p + r) / (p + r)).
+    pub fn cumulative(&self, d: u32) -> f64 {
+        self.constants().map_or(f64::from(d), |(p, r)| {
+            let d = f64::from(d);
+            d - r * ((d + p + r) / (p + r)).ln()
+        })
     }
 
     /// Mean of e(t) / e_ss over production day `n`, i.e. t in [n, n + 1].
@@ -588,22 +607,35 @@ fn produce(
         return Ok(None);
     }
     let first = cal.index(production_start)?;
-    let mut done = 0.0;
-    let days = cal.working[first..]
-        .iter()
-        .enumerate()
-        .filter(|(_, &w)| w)
-        .map(|(k, _)| k);
-    for (n, k) in (0u32..).zip(days) {
-        let today = steady * ramp.day_average(n);
-        // Relative slack so that 300 × 16.67 reaches 5,000 despite rounding.
-        if done + today >= work * (1.0 - 1e-12) {
-            let exact = f64::from(n) + ((work - done) / today).clamp(0.0, 1.0);
-            return Ok(Some((production_start + Days::new(k as u64), n + 1, exact)));
-        }
-        done += today;
+    // Working days left in the calendar from the production start.
+    let available = cal.working_before[cal.working.len()] - cal.working_before[first];
+    // Relative slack so that 300 × 16.67 reaches 5,000 despite rounding.
+    let target = work * (1.0 - 1e-12);
+    let reached = |d: u32| steady * ramp.cumulative(d) >= target;
+    // The output of d days is at most d steady days: start the search there.
+    let lower = (target / steady).floor();
+    if lower >= f64::from(available) {
+        return Ok(None);
     }
-    Ok(None)
+    let mut d = (lower as u32).max(1);
+    while !reached(d) {
+        if d >= available {
+            return Ok(None);
+        }
+        d += 1;
+    }
+    let n = d - 1;
+    let done = steady * ramp.cumulative(n);
+    let today = steady * ramp.day_average(n);
+    let exact = f64::from(n) + ((work - done) / today).clamp(0.0, 1.0);
+    // The d-th working day from the production start (inclusive).
+    let count = cal.working_before[first] + d;
+    let last = cal.working_before.partition_point(|&c| c < count) - 1;
+    Ok(Some((
+        production_start + Days::new((last - first) as u64),
+        d,
+        exact,
+    )))
 }
 
 fn timeline(
@@ -775,7 +807,7 @@ pub fn minutes_by_deadline(
         })?;
     }
     let days = cal.working_days_between(f.production_start, last)?;
-    let ramp: f64 = (0..days).map(|n| settings.ramp_up.day_average(n)).sum();
+    let ramp = settings.ramp_up.cumulative(days);
     Ok(input.availability * input.hours_per_day * 60.0 * input.efficiency * ramp)
 }
 
