@@ -11,6 +11,7 @@ pub mod params;
 pub mod results;
 pub mod scenario;
 pub mod study;
+pub mod uncertainty;
 
 #[cfg(feature = "python")]
 mod python;
