@@ -54,7 +54,8 @@
 //! # Confidence intervals
 //!
 //! `num_resamples` bootstrap replicates resample the `n` base points with replacement (the
-//! same indices for every index of a replicate, as SALib); the half-width reported is
+//! same indices for every index of a replicate, as SALib; computed as counts, i.e. a
+//! multinomial reweighting of the base points, then one sequential pass over the outputs); the half-width reported is
 //! `z_{(1 + conf_level)/2} × std(replicates, ddof = 1)`. Replicate `r` draws its indices from
 //! its own ChaCha8 stream (`seed`, stream `r + 1`), so the replicates can be computed in
 //! parallel (rayon) and the results are bit-identical whatever the number of threads. A
@@ -395,27 +396,28 @@ impl Sums {
         }
     }
 
-    /// Add base point `block` (its `stride` standardised outputs).
+    /// Add base point `block` (its `stride` standardised outputs) `w` times.
     #[inline]
-    fn add(&mut self, block: &[f64], k: usize, pairs: &[(usize, usize)]) {
+    fn add(&mut self, block: &[f64], w: f64, k: usize, pairs: &[(usize, usize)]) {
         let fa = block[0];
         let fb = block[block.len() - 1];
         let ab = &block[1..=k];
-        self.n += 1.0;
-        self.a += fa;
-        self.b += fb;
-        self.aa += fa * fa;
-        self.bb += fb * fb;
-        self.ab += fa * fb;
-        for j in 0..k {
-            self.s1[j] += fb * (ab[j] - fa);
-            let d = fa - ab[j];
-            self.st[j] += d * d;
+        let (wa, wb) = (w * fa, w * fb);
+        self.n += w;
+        self.a += wa;
+        self.b += wb;
+        self.aa += wa * fa;
+        self.bb += wb * fb;
+        self.ab += wa * fb;
+        for ((s1, st), &x) in self.s1.iter_mut().zip(self.st.iter_mut()).zip(ab) {
+            *s1 += wb * (x - fa);
+            let d = fa - x;
+            *st += w * d * d;
         }
         if !pairs.is_empty() {
             let ba = &block[1 + k..1 + 2 * k];
             for (s, &(i, j)) in self.s2.iter_mut().zip(pairs) {
-                *s += ba[i] * ab[j];
+                *s += w * ba[i] * ab[j];
             }
         }
     }
@@ -465,7 +467,7 @@ pub fn analyse(problem: &Problem, n: usize, y: &[f64], options: &Options) -> Res
             ),
         ));
     }
-    let expected = n.checked_mul(stride).unwrap_or(usize::MAX);
+    let expected = n.saturating_mul(stride);
     if y.len() != expected {
         return Err(Error::parameter(
             "outputs",
@@ -505,7 +507,7 @@ pub fn analyse(problem: &Problem, n: usize, y: &[f64], options: &Options) -> Res
     let len = y.len() as f64;
     let mean = y.iter().sum::<f64>() / len;
     let std = (y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / len).sqrt();
-    if !(std > 0.0) || !(std.is_finite()) {
+    if !std.is_finite() || std <= 0.0 {
         return Err(Error::parameter(
             "outputs",
             format!("the model returned the same value ({mean}) for every row: the output has zero variance, there is nothing to apportion"),
@@ -521,7 +523,7 @@ pub fn analyse(problem: &Problem, n: usize, y: &[f64], options: &Options) -> Res
 
     let mut point = Sums::new(k, pairs.len());
     for block in z.chunks_exact(stride) {
-        point.add(block, k, &pairs);
+        point.add(block, 1.0, k, &pairs);
     }
     let mut est = Vec::with_capacity(width);
     point.estimates(&pairs, &mut est);
@@ -533,17 +535,23 @@ pub fn analyse(problem: &Problem, n: usize, y: &[f64], options: &Options) -> Res
         ));
     }
 
+    // A bootstrap replicate is a multinomial reweighting of the base points: draw the n
+    // indices, count them, then one sequential pass over the outputs (random access to
+    // the outputs themselves would be memory-latency bound for large n).
     let replicates: Vec<Vec<f64>> = (0..options.num_resamples)
         .into_par_iter()
         .map_init(
-            || Sums::new(k, pairs.len()),
-            |sums, r| {
-                *sums = Sums::new(k, pairs.len());
+            || vec![0u32; n],
+            |counts, r| {
+                counts.fill(0);
                 let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
                 rng.set_stream(r as u64 + 1);
                 for _ in 0..n {
-                    let i = rng.random_range(0..n);
-                    sums.add(&z[i * stride..(i + 1) * stride], k, &pairs);
+                    counts[rng.random_range(0..n)] += 1;
+                }
+                let mut sums = Sums::new(k, pairs.len());
+                for (block, &c) in z.chunks_exact(stride).zip(counts.iter()) {
+                    sums.add(block, f64::from(c), k, &pairs);
                 }
                 let mut out = Vec::with_capacity(width);
                 sums.estimates(&pairs, &mut out);
@@ -735,9 +743,9 @@ mod tests {
         })
         .unwrap();
         let expect = [1.0 / 53.0, 16.0 / 53.0, 36.0 / 53.0];
-        for i in 0..3 {
-            assert!((r.s1[i] - expect[i]).abs() < 0.01, "{:?}", r.s1);
-            assert!((r.st[i] - expect[i]).abs() < 0.01, "{:?}", r.st);
+        for (i, e) in expect.iter().enumerate() {
+            assert!((r.s1[i] - e).abs() < 0.01, "{:?}", r.s1);
+            assert!((r.st[i] - e).abs() < 0.01, "{:?}", r.st);
         }
         assert!(r.s2.is_none());
     }
