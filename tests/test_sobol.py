@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
@@ -94,6 +97,29 @@ def test_same_seed_same_frame_other_seed_differs() -> None:
     assert_frame_equal(one, fl.sobol(ishigami, ISHIGAMI, 2**10, seed=7, num_resamples=100))
     other = fl.sobol(ishigami, ISHIGAMI, 2**10, seed=8, num_resamples=100)
     assert one["S1"].to_list() != other["S1"].to_list()
+
+
+def test_bit_identical_for_any_thread_count() -> None:
+    """The bootstrap streams are per replicate, so rayon's thread count cannot matter."""
+    code = (
+        "import math, numpy as np, filiere as fl;"
+        "p = {'names': ['a', 'b', 'c'], 'bounds': [[-math.pi, math.pi]] * 3};"
+        "f = lambda x: np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + x[:, 2] ** 4 * x[:, 0];"
+        "si, s2 = fl.sobol(f, p, 2**10, seed=4, second_order=True, num_resamples=200);"
+        "print([v.hex() for col in si.columns[1:] for v in si[col]] + "
+        "[v.hex() for v in s2['S2_conf']])"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "RAYON_NUM_THREADS": str(threads)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for threads in (1, 2, 3)
+    }
+    assert len(outs) == 1, outs
 
 
 def test_model_sees_the_saltelli_design() -> None:
