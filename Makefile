@@ -44,9 +44,10 @@ fmt: ## format Rust and Python
 	$(PYTHON) -m ruff format python tests benchmarks scripts
 	$(PYTHON) -m ruff check --fix python tests benchmarks scripts
 
-bench: ## benchmarks against scipy, numpy and pymrio, printing the ratios
+bench: ## benchmarks against scipy, numpy, pymrio and SALib, printing the ratios
 	$(PYTHON) benchmarks/bench_allocate.py
 	$(PYTHON) benchmarks/bench_io.py
+	$(PYTHON) benchmarks/bench_sobol.py
 
 clean: ## remove build outputs of this checkout (not the shared target dir)
 	rm -rf out dist python/filiere/*.so

@@ -19,6 +19,7 @@ from filiere.exceptions import (
     StudyError,
 )
 from filiere.results import Results
+from filiere.sensitivity import sobol
 from filiere.study import Study
 from filiere.uncertainty import Distribution
 
@@ -41,4 +42,5 @@ __all__ = [
     "flq_lambda",
     "location_quotient",
     "plot",
+    "sobol",
 ]

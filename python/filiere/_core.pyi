@@ -53,6 +53,23 @@ def allocate(
     min_lot: float | None = None,
     unmet_penalty: float = 1e6,
 ) -> dict[str, Any]: ...
+def sobol_sample(
+    names: list[str],
+    bounds: list[tuple[float, float]],
+    n: int,
+    seed: int,
+    second_order: bool = False,
+) -> bytearray: ...
+def sobol_analyze(
+    names: list[str],
+    bounds: list[tuple[float, float]],
+    n: int,
+    outputs: bytes,
+    seed: int,
+    second_order: bool = False,
+    num_resamples: int = 1000,
+    conf_level: float = 0.95,
+) -> dict[str, Any]: ...
 def validate_file(path: str | PathLike[str], kind: str) -> list[Problem]: ...
 def read_table(path: str | PathLike[str]) -> pl.DataFrame: ...
 def table_schema(kind: str) -> list[dict[str, Any]]: ...

@@ -3,6 +3,7 @@
 
 mod allocate;
 mod economy;
+mod sensitivity;
 mod uncertainty;
 
 use std::collections::BTreeMap;
@@ -328,6 +329,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(economy::flq_lambda, m)?)?;
     m.add_function(wrap_pyfunction!(economy::aura_employment, m)?)?;
     m.add_function(wrap_pyfunction!(allocate::allocate, m)?)?;
+    m.add_function(wrap_pyfunction!(sensitivity::sobol_sample, m)?)?;
+    m.add_function(wrap_pyfunction!(sensitivity::sobol_analyze, m)?)?;
     m.add_function(wrap_pyfunction!(validate_file, m)?)?;
     m.add_function(wrap_pyfunction!(table_schema, m)?)?;
     m.add_function(wrap_pyfunction!(read_table, m)?)?;
