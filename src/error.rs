@@ -80,6 +80,10 @@ pub enum Error {
     /// One or more cells, columns or rows of input tables break the schema.
     #[error("{0}")]
     Schema(Problems),
+    /// The problems of a parameters table (bad cells, `low > high`, unknown names...):
+    /// a schema error that is also a parameter error (Python `ParameterTableError`).
+    #[error("{0}")]
+    ParameterTable(Problems),
     /// A parameter is unknown, out of its allowed range or inconsistent.
     #[error("parameter `{name}`: {reason}")]
     Parameter {

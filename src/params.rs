@@ -237,7 +237,10 @@ impl Params {
     /// [`Error::Schema`] for bad cells, unknown names, duplicated names, wrong units,
     /// values outside their domain, `low > high` or `value` outside `[low, high]`.
     pub fn parse_table(raw: &RawTable) -> Result<Vec<Parameter>> {
-        let t = validate(raw, &PARAMETERS)?;
+        let t = validate(raw, &PARAMETERS).map_err(|e| match e {
+            Error::Schema(p) => Error::ParameterTable(p),
+            other => other,
+        })?;
         let mut problems = Vec::new();
         let mut out: Vec<Parameter> = Vec::new();
         for i in 0..t.height {
@@ -350,7 +353,7 @@ impl Params {
         if problems.is_empty() {
             Ok(out)
         } else {
-            Err(Error::Schema(Problems(problems)))
+            Err(Error::ParameterTable(Problems(problems)))
         }
     }
 
@@ -564,7 +567,7 @@ mod tests {
         let csv =
             "name,value,unit,source\nallowance,0.1,fraction,x\nline_eficiency,0.5,fraction,x\n";
         let err = Params::from_table(&read_bytes("p.csv", csv.as_bytes()).unwrap()).unwrap_err();
-        let Error::Schema(Problems(p)) = &err else {
+        let Error::ParameterTable(Problems(p)) = &err else {
             panic!("{err}")
         };
         assert_eq!(p.len(), 1);

@@ -152,9 +152,17 @@ impl Study {
     ) -> Result<Self> {
         // Collect the problems of every table before failing, so one run shows them all.
         let mut problems: Vec<Problem> = Vec::new();
+        // Whether every problem is in the parameters table (then it is a ParameterTable
+        // error, which Python users may also catch as a ParameterError).
+        let mut only_parameters = true;
         let mut keep = |r: Result<()>| -> Result<()> {
             match r {
                 Err(Error::Schema(Problems(p))) => {
+                    only_parameters = false;
+                    problems.extend(p);
+                    Ok(())
+                }
+                Err(Error::ParameterTable(Problems(p))) => {
                     problems.extend(p);
                     Ok(())
                 }
@@ -175,7 +183,11 @@ impl Study {
             keep(tables::check_workshop_products(workshops, &w, &c))?;
         }
         if !problems.is_empty() {
-            return Err(Error::Schema(Problems(problems)));
+            return Err(if only_parameters {
+                Error::ParameterTable(Problems(problems))
+            } else {
+                Error::Schema(Problems(problems))
+            });
         }
         scenario.validate("scenario")?;
         if let Some(p) = scenario

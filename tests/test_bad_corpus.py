@@ -65,7 +65,13 @@ def _load(path: Path, table: str) -> fl.Study:
 def test_manifest_is_complete_and_in_step_with_the_script(corpus: ModuleType) -> None:
     assert len(BAD_CASES) >= 45 and len(GOOD_CASES) >= 5
     classes = {c["error"] for c in BAD_CASES}
-    assert classes == {"InputFileError", "SchemaError", "ParameterError", "StudyError"}
+    assert classes == {
+        "InputFileError",
+        "SchemaError",
+        "ParameterError",
+        "ParameterTableError",
+        "StudyError",
+    }
     assert {c["table"] for c in BAD_CASES} == {*TABLES, "study"}
     for case in BAD_CASES + GOOD_CASES:
         assert case.get("generated") or (BAD / case["file"]).is_file(), case["file"]

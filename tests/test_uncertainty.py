@@ -132,3 +132,24 @@ def test_bad_arguments_are_parameter_errors(pilot: fl.Study) -> None:
     d = pilot.monte_carlo(10, seed=1)
     with pytest.raises(fl.ParameterError, match="metrics"):
         d.quantiles(metrics=["happiness"])
+
+
+def test_low_above_high_is_a_parameter_error() -> None:
+    # Also a SchemaError naming the row and column.
+    with pytest.raises(fl.ParameterError) as e:
+        only_allowance_uncertain(0.15, 0.10)
+    assert isinstance(e.value, fl.SchemaError)
+    names = fl.Study.example("aura-pilot").parameters["name"].to_list()
+    assert (e.value.row, e.value.column) == (names.index("allowance") + 2, "low")
+
+
+def test_sobol_indices_of_direct_jobs(aura: fl.Study) -> None:
+    s = aura.sensitivity("sobol", metric="direct_fte", n=512, seed=1)
+    assert set(s.columns) >= {"name", "S1", "S1_conf", "ST", "ST_conf", "metric", "year"}
+    top = s.sort("ST", descending=True).row(0, named=True)
+    # Direct FTE = hours / (annual hours x (1 - absence)), hours ~ (1 + allowance) / efficiency:
+    # line efficiency explains most of the variance.
+    assert top["name"] == "line_efficiency" and top["ST"] > 0.8
+    # Wages do not enter direct FTE at all.
+    wage = s.filter(pl.col("name") == "wage_premium").row(0, named=True)
+    assert wage["S1"] == 0.0 and wage["ST"] == 0.0

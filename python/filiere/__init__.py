@@ -15,6 +15,7 @@ from filiere.exceptions import (
     InternalError,
     OutputError,
     ParameterError,
+    ParameterTableError,
     SchemaError,
     StudyError,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "InternalError",
     "OutputError",
     "ParameterError",
+    "ParameterTableError",
     "Results",
     "SchemaError",
     "ShadowPrices",

@@ -15,6 +15,7 @@ __all__ = [
     "InternalError",
     "OutputError",
     "ParameterError",
+    "ParameterTableError",
     "Problem",
     "SchemaError",
     "StudyError",
@@ -87,6 +88,12 @@ class ParameterError(FiliereError, ValueError):
     """
 
     name: str
+
+
+class ParameterTableError(SchemaError, ParameterError):
+    """Problems of a parameters table (bad cells, unknown names, ``low > high``...): a
+    :class:`SchemaError` with every problem's row and column, that ``except
+    ParameterError`` also catches. ``name`` is ``"parameters"``."""
 
 
 class StudyError(FiliereError, ValueError):

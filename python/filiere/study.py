@@ -13,7 +13,7 @@ from filiere import _core
 from filiere._convert import TableLike, for_core, to_polars
 from filiere.exceptions import ParameterError
 from filiere.results import Results
-from filiere.uncertainty import Distribution, run_draws, tornado
+from filiere.uncertainty import Distribution, run_draws, sobol_indices, tornado
 
 __all__ = ["Study"]
 
@@ -313,33 +313,49 @@ class Study:
         return Distribution(draws=draws, parameters=names, seed=seed)
 
     def sensitivity(
-        self, method: str = "tornado", *, metric: str = "jobs_total", year: int | None = None
+        self,
+        method: str = "tornado",
+        *,
+        metric: str = "jobs_total",
+        year: int | None = None,
+        n: int = 1024,
+        seed: int = 0,
     ) -> pl.DataFrame:
         """Which uncertain parameters drive a headline figure.
 
         Parameters
         ----------
-        method : {"tornado"}
+        method : {"tornado", "sobol"}
             ``tornado``: each uncertain parameter at the low and at the high end of its
-            range, the others at their central value (one at a time), with the central
-            run's allocation kept.
+            range, the others at their central value (one at a time). ``sobol``: Sobol'
+            first-order and total indices (:func:`filiere.sobol`) with every uncertain
+            parameter uniform on its ``[low, high]`` range (the ranges, not the shapes of the
+            distributions). Both keep the central run's allocation.
         metric : str, default "jobs_total"
             A headline figure (see :data:`filiere.uncertainty.METRICS`).
         year : int, optional
             Year (default: the last).
+        n : int, default 1024
+            ``sobol`` only: base sample size, a power of two (n x (k + 2) evaluations for
+            k uncertain parameters).
+        seed : int, default 0
+            ``sobol`` only: seed of the sequence's shift and of the bootstrap.
 
         Returns
         -------
         polars.DataFrame
-            ``parameter, low, high, <metric>_at_low, <metric>_at_high, swing`` (largest
-            swing first), ``<metric>_central`` and ``year``. Plot it with
-            :func:`filiere.plot.tornado`.
+            ``tornado``: ``parameter, low, high, <metric>_at_low, <metric>_at_high, swing``
+            (largest swing first), ``<metric>_central`` and ``year``; plot it with
+            :func:`filiere.plot.tornado`. ``sobol``: ``name, S1, S1_conf, ST, ST_conf``,
+            ``metric`` and ``year``.
         """
-        if method != "tornado":
-            raise ParameterError(
-                f"parameter `method`: {method!r}; supported: 'tornado'", name="method"
-            )
-        return tornado(self._inner, metric, year)
+        if method == "tornado":
+            return tornado(self._inner, metric, year)
+        if method == "sobol":
+            return sobol_indices(self._inner, metric, year, n, seed)
+        raise ParameterError(
+            f"parameter `method`: {method!r}; supported: 'tornado', 'sobol'", name="method"
+        )
 
     def __getstate__(self) -> dict[str, str]:
         return {"json": self._inner.to_json()}

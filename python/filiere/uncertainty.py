@@ -202,11 +202,46 @@ class _DistributionPlots:
         return fig
 
 
+def _check_metric(metric: str) -> None:
+    if metric not in METRICS or metric == "on_time":
+        raise ParameterError(f"unknown metric {metric!r}; known: {METRICS[:-1]}", name="metric")
+
+
+def _metric_of(out: pl.DataFrame, metric: str, year: int | None) -> tuple[int, pl.Series]:
+    """One metric of evaluated sets in one year (default: the last), in set order."""
+    y = year if year is not None else int(out["year"].max())  # type: ignore[arg-type]
+    if y not in out["year"].unique().to_list():
+        raise ParameterError(f"parameter `year`: {y} is not a year of the study", name="year")
+    return y, out.filter(pl.col("year") == y).sort("draw")[metric]
+
+
+def sobol_indices(
+    study_core: _core.Study, metric: str, year: int | None, n: int, seed: int
+) -> pl.DataFrame:
+    """Sobol' indices of a headline figure over the uncertain parameters' ranges."""
+    from filiere.sensitivity import sobol
+
+    _check_metric(metric)
+    mc = _core.MonteCarlo(study_core, False)
+    names = mc.names()
+    if not names:
+        raise ParameterError("no uncertain parameter: every distribution is fixed", name="method")
+    chosen: list[int] = []
+
+    def model(x: Any) -> Any:
+        out = mc.evaluate(x.tolist())
+        y, values = _metric_of(out, metric, year)
+        chosen.append(y)
+        return values.to_numpy()
+
+    frame = sobol(model, {"names": names, "bounds": mc.ranges()}, n, seed=seed)
+    return frame.with_columns(pl.lit(metric).alias("metric"), pl.lit(chosen[0]).alias("year"))
+
+
 def tornado(study_core: _core.Study, metric: str, year: int | None) -> pl.DataFrame:
     """One-at-a-time sensitivity: each uncertain parameter at its low and high end, the
     others central, evaluated with the central allocation kept."""
-    if metric not in METRICS or metric == "on_time":
-        raise ParameterError(f"unknown metric {metric!r}; known: {METRICS[:-1]}", name="metric")
+    _check_metric(metric)
     mc = _core.MonteCarlo(study_core, False)
     names, ranges = mc.names(), mc.ranges()
     table = study_core.parameters()
@@ -218,9 +253,8 @@ def tornado(study_core: _core.Study, metric: str, year: int | None) -> pl.DataFr
             values = list(base_values)
             values[k] = end
             sets.append(values)
-    out = mc.evaluate(sets)
-    y = year if year is not None else int(out["year"].max())  # type: ignore[arg-type]
-    at = out.filter(pl.col("year") == y).sort("draw")[metric].to_list()
+    y, series = _metric_of(mc.evaluate(sets), metric, year)
+    at = series.to_list()
     base = at[0]
     rows: list[dict[str, Any]] = []
     for k, name in enumerate(names):

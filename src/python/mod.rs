@@ -48,14 +48,20 @@ fn build_exception(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             d.set_item("file", file)?;
             ("InputFileError", d)
         }
-        Error::Schema(problems) => {
+        Error::Schema(problems) | Error::ParameterTable(problems) => {
             let d = PyDict::new(py);
             let list = PyList::empty(py);
             for p in &problems.0 {
                 list.append(problem_dict(py, p)?)?;
             }
             d.set_item("problems", list)?;
-            ("SchemaError", d)
+            let class = if matches!(err, Error::Schema(_)) {
+                "SchemaError"
+            } else {
+                d.set_item("name", "parameters")?;
+                "ParameterTableError"
+            };
+            (class, d)
         }
         Error::Parameter { name, .. } => {
             let d = PyDict::new(py);
@@ -283,7 +289,7 @@ fn validate_file<'py>(
     let list = PyList::empty(py);
     match outcome {
         Ok(()) => {}
-        Err(Error::Schema(problems)) => {
+        Err(Error::Schema(problems) | Error::ParameterTable(problems)) => {
             for p in &problems.0 {
                 list.append(problem_dict(py, p)?)?;
             }
