@@ -47,6 +47,7 @@ fmt: ## format Rust and Python
 bench: ## benchmarks against scipy, numpy, pymrio and SALib, printing the ratios
 	$(PYTHON) benchmarks/bench_allocate.py
 	$(PYTHON) benchmarks/bench_io.py
+	$(PYTHON) benchmarks/bench_montecarlo.py
 	$(PYTHON) benchmarks/bench_sobol.py
 
 clean: ## remove build outputs of this checkout (not the shared target dir)

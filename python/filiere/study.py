@@ -263,6 +263,7 @@ class Study:
         *,
         seed: int,
         resolve_allocation: bool = False,
+        schedule: bool = True,
         progress: bool | None = None,
         chunk: int | None = None,
     ) -> Distribution:
@@ -284,6 +285,10 @@ class Study:
             capacity) and recomputes costs, jobs, input-output and the schedule for each
             draw (tens of thousands of draws a second). True runs the whole study for each
             draw, allocation LP and hiring included (seconds for a few draws).
+        schedule : bool, default True
+            With the fast mode, recompute each draw's schedule (``makespan_days``,
+            ``on_time``); False skips it (``makespan_days`` NaN, ``on_time`` that of the
+            central run) for cost and jobs figures only.
         progress : bool, optional
             Show a progress bar on stderr (default: when the run takes several chunks).
         chunk : int, optional
@@ -307,6 +312,7 @@ class Study:
             n,
             seed=seed,
             resolve_allocation=resolve_allocation,
+            schedule=schedule,
             progress=progress,
             chunk=chunk,
         )

@@ -62,6 +62,7 @@ def run_draws(
     *,
     seed: int,
     resolve_allocation: bool,
+    schedule: bool,
     progress: bool | None,
     chunk: int | None,
 ) -> tuple[pl.DataFrame, list[str]]:
@@ -73,7 +74,7 @@ def run_draws(
         raise ParameterError(
             f"parameter `seed`: {seed!r} must be a whole number in [0, 2^64)", name="seed"
         )
-    mc = _core.MonteCarlo(study_core, resolve_allocation)
+    mc = _core.MonteCarlo(study_core, resolve_allocation, schedule)
     size = chunk or (8 if resolve_allocation else 20_000)
     bar = _Progress(n, progress if progress is not None else n > size)
     parts = []

@@ -20,15 +20,25 @@ pub struct PyMonteCarlo {
 #[pymethods]
 impl PyMonteCarlo {
     #[new]
-    #[pyo3(signature = (study, resolve_allocation=false))]
-    fn new(py: Python<'_>, study: &PyStudy, resolve_allocation: bool) -> PyResult<Self> {
+    #[pyo3(signature = (study, resolve_allocation=false, schedule=true))]
+    fn new(
+        py: Python<'_>,
+        study: &PyStudy,
+        resolve_allocation: bool,
+        schedule: bool,
+    ) -> PyResult<Self> {
         let study = study.inner.clone();
         core(py, move || {
             let sampler = Sampler::new(&study.params)?;
             let fast = if resolve_allocation {
                 None
             } else {
-                Some(FastModel::new(&study)?)
+                let model = FastModel::new(&study)?;
+                Some(if schedule {
+                    model
+                } else {
+                    model.without_schedule()
+                })
             };
             Ok(PyMonteCarlo {
                 study,

@@ -105,6 +105,8 @@ pub struct FastModel {
     pairs: Vec<(Option<usize>, usize)>,
     years: Vec<FixedYear>,
     central_allowance: f64,
+    /// Recompute the schedule of each draw (`false`: makespan NaN, on time as centrally).
+    schedule: bool,
     calendars: Vec<OnceLock<Arc<Calendar>>>,
 }
 
@@ -175,10 +177,19 @@ impl FastModel {
             pairs,
             years,
             central_allowance: m.allowance,
+            schedule: true,
             calendars: (0..=MAX_AUGUST_CLOSURE_WEEKS)
                 .map(|_| OnceLock::new())
                 .collect(),
         })
+    }
+
+    /// Skip the schedule of each draw (`makespan_days` NaN, `on_time` that of the central
+    /// run): the cost and jobs figures only, several times faster.
+    #[must_use]
+    pub fn without_schedule(mut self) -> Self {
+        self.schedule = false;
+        self
     }
 
     fn calendar(&self, weeks: u32) -> Result<Arc<Calendar>> {
@@ -247,8 +258,11 @@ impl FastModel {
                     budget += y.pieces[k] * average[k].price_ttc_eur;
                 }
                 let (direct, indirect, induced, total) = economy.jobs(&shock)?;
-                let (makespan, delivered_on_time) =
-                    self.makespan(y, &timing, &efficiency, work_scale, m)?;
+                let (makespan, delivered_on_time) = if self.schedule {
+                    self.makespan(y, &timing, &efficiency, work_scale, m)?
+                } else {
+                    (f64::NAN, true)
+                };
                 Ok(Headline {
                     year: y.year,
                     pieces: y.pieces.iter().sum(),
