@@ -8,6 +8,7 @@ and its q-quantile is K x (1 + a + q (b - a)).
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -153,3 +154,27 @@ def test_sobol_indices_of_direct_jobs(aura: fl.Study) -> None:
     # Wages do not enter direct FTE at all.
     wage = s.filter(pl.col("name") == "wage_premium").row(0, named=True)
     assert wage["S1"] == 0.0 and wage["ST"] == 0.0
+
+
+def test_ctrl_c_stops_a_long_run_between_chunks() -> None:
+    code = (
+        "import filiere as fl, sys;"
+        "s = fl.Study.example('aura-pilot');"
+        "print('ready', flush=True);"
+        "s.monte_carlo(50_000_000, seed=1, chunk=20_000, progress=True)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    # Wait until the first chunks have run (progress on stderr), then interrupt.
+    assert proc.stderr is not None
+    seen = ""
+    while "draws" not in seen:
+        part = proc.stderr.read(200)
+        assert part, f"the run ended before it could be interrupted: {seen}"
+        seen += part
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    assert "KeyboardInterrupt" in err
