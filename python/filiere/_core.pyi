@@ -128,6 +128,8 @@ def location_quotient(
 def flq_lambda(regional_total: float, national_total: float, delta: float) -> float: ...
 def aura_employment() -> tuple[list[str], list[float], list[float], list[str]]: ...
 
+MONTE_CARLO_METRICS: list[str]
+
 class MonteCarlo:
     def __init__(
         self, study: Study, resolve_allocation: bool = False, schedule: bool = True

@@ -20,19 +20,8 @@ if TYPE_CHECKING:
 __all__ = ["METRICS", "Distribution"]
 
 #: Headline figures of every draw and year (units: pieces, EUR, EUR, FTE, persons x 4,
-#: calendar days, bool).
-METRICS = (
-    "pieces",
-    "budget_eur",
-    "cost_per_kit_eur",
-    "direct_fte",
-    "jobs_direct",
-    "jobs_indirect",
-    "jobs_induced",
-    "jobs_total",
-    "makespan_days",
-    "on_time",
-)
+#: calendar days, bool), as the native module defines them.
+METRICS: tuple[str, ...] = tuple(_core.MONTE_CARLO_METRICS)
 
 
 class _Progress:
