@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,9 +14,11 @@ from pathlib import Path
 
 import polars as pl
 
+from filiere import _core
+from filiere.exceptions import OutputError
 from filiere.plot import PlotAccessor
 
-__all__ = ["Results"]
+__all__ = ["Results", "recover"]
 
 TABLES = (
     "summary",
@@ -48,10 +53,68 @@ def _atomic_write(path: Path, write: object) -> None:
     os.close(fd)
     try:
         write(tmp)  # type: ignore[operator]
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+#: Folder inside the output folder where a run stages its files before moving them in.
+STAGING = ".filiere-staging"
+#: Written in the staging folder once every file is complete: the list of files to move.
+COMPLETE = "COMPLETE"
+
+
+def recover(directory: str | os.PathLike[str]) -> bool:
+    """Finish or discard what a killed :meth:`Results.write` left in ``directory``.
+
+    A run writes every file into ``directory/.filiere-staging`` first, then writes a
+    ``COMPLETE`` list, then moves the files in (``manifest.json`` last). If it was killed
+    before ``COMPLETE``, the staged files are deleted and the previous outputs were never
+    touched; if it was killed while moving, the move is finished. Every run calls this
+    before writing.
+
+    Returns
+    -------
+    bool
+        True if something was recovered or discarded.
+    """
+    out = Path(directory)
+    staging = out / STAGING
+    if not staging.is_dir():
+        return False
+    marker = staging / COMPLETE
+    if marker.is_file():
+        for name in json.loads(marker.read_text(encoding="utf-8")):
+            src = staging / name
+            if src.exists():
+                os.replace(src, out / name)
+    shutil.rmtree(staging, ignore_errors=True)
+    return True
+
+
+def _lock(file: object) -> None:
+    """Exclusive lock on an open file (released when it is closed or the process dies)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory lock
+        return
+    fcntl.flock(file.fileno(), fcntl.LOCK_EX)  # type: ignore[attr-defined]
+
+
+def _output_error(path: Path, err: OSError) -> OutputError:
+    reason = err.strerror or str(err)
+    return OutputError(f"cannot write {path}: {reason}", file=str(path))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -138,7 +201,15 @@ class Results:
         formats: Iterable[str] = ("parquet", "csv"),
         locale: str = "en",
     ) -> list[Path]:
-        """Save every table, atomically (a file is complete or absent, never half-written).
+        """Save every table as one transaction: all the new files or all the old ones.
+
+        Files are written into ``directory/.filiere-staging``, flushed to disk, listed in a
+        ``COMPLETE`` marker, then renamed into ``directory`` (``manifest.json``, with the
+        SHA-256 of every file and row counts, last). A run killed before the marker leaves
+        the previous outputs untouched; one killed while renaming is finished by the next
+        write (:func:`recover`). A lock file serialises concurrent writers to one folder.
+        On a write error (read-only or full disk) nothing new is left behind and
+        :class:`~filiere.OutputError` names the path.
 
         Parameters
         ----------
@@ -158,29 +229,72 @@ class Results:
         """
         if locale not in ("en", "fr"):
             raise ValueError(f"locale must be 'en' or 'fr', got {locale!r}")
+        formats = list(formats)
+        for fmt in formats:
+            if fmt not in ("parquet", "csv"):
+                raise ValueError(f"unknown format {fmt!r}: use 'parquet' or 'csv'")
         out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        written: list[Path] = []
-        for name, frame in self.tables().items():
-            for fmt in formats:
-                path = out / f"{name}.{fmt}"
-                if fmt == "parquet":
-                    _atomic_write(path, frame.write_parquet)
-                elif fmt == "csv":
-                    safe = _neutralise_formulas(frame)
-                    if locale == "fr":
-                        _atomic_write(
-                            path,
-                            lambda p, f=safe: f.write_csv(
-                                p, separator=";", decimal_comma=True, include_bom=True
-                            ),
-                        )
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            lock = open(out / ".filiere-lock", "a")  # noqa: SIM115 - held until the end
+        except OSError as err:
+            raise _output_error(out, err) from err
+        with lock:
+            _lock(lock)
+            return self._write_locked(out, formats, locale)
+
+    def _write_locked(self, out: Path, formats: list[str], locale: str) -> list[Path]:
+        try:
+            recover(out)
+            staging = out / STAGING
+            staging.mkdir()
+        except OSError as err:
+            raise _output_error(out, err) from err
+        names: list[str] = []
+        try:
+            for name, frame in self.tables().items():
+                for fmt in formats:
+                    path = staging / f"{name}.{fmt}"
+                    if fmt == "parquet":
+                        frame.write_parquet(path)
                     else:
-                        _atomic_write(path, safe.write_csv)
-                else:
-                    raise ValueError(f"unknown format {fmt!r}: use 'parquet' or 'csv'")
-                written.append(path)
-        return written
+                        safe = _neutralise_formulas(frame)
+                        if locale == "fr":
+                            safe.write_csv(
+                                path, separator=";", decimal_comma=True, include_bom=True
+                            )
+                        else:
+                            safe.write_csv(path)
+                    names.append(path.name)
+            manifest = {
+                "study": self.study_name,
+                "filiere": _core.__version__,
+                "locale": locale,
+                "files": {
+                    n: {"sha256": _sha256(staging / n), "bytes": (staging / n).stat().st_size}
+                    for n in names
+                },
+                "rows": {name: frame.height for name, frame in self.tables().items()},
+            }
+            (staging / "manifest.json").write_text(
+                json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
+            )
+            names.append("manifest.json")
+            for n in names:
+                with open(staging / n, "rb") as f:
+                    os.fsync(f.fileno())
+            _atomic_write(
+                staging / COMPLETE,
+                lambda p: Path(p).write_text(json.dumps(names), encoding="utf-8"),
+            )
+        except OSError as err:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise _output_error(staging, err) from err
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        recover(out)
+        return [out / n for n in names]
 
     def headline(self) -> pl.DataFrame:
         """The summary in readable units: M pieces, M EUR, EUR per kit, FTE."""
