@@ -291,6 +291,8 @@ impl FastModel {
         m: &ModelParams,
     ) -> Result<(f64, bool)> {
         let (order_date, deadline) = timing.window(y.year)?;
+        // Last delivery: Ok(None) when there is nothing to make; a schedule running past the
+        // holiday table is "never" (NaiveDate::MAX), i.e. late.
         let last = |work: &[f64]| -> Result<Option<chrono::NaiveDate>> {
             let slowest = (0..work.len())
                 .filter(|&i| work[i] > 0.0 && y.operators[i] > 0.0)
@@ -318,7 +320,7 @@ impl FastModel {
                 Ok(s) => Ok(Some(s.delivered)),
                 // Past the end of the holiday table: no date.
                 Err(Error::Parameter { name, .. }) if name == "operators" || name == "date" => {
-                    Ok(None)
+                    Ok(Some(chrono::NaiveDate::MAX))
                 }
                 Err(e) => Err(e),
             }
@@ -330,13 +332,15 @@ impl FastModel {
         } else {
             match &y.alone {
                 Some(alone) => last(alone)?,
-                None => None,
+                // A product no surveyed workshop makes: never.
+                None => Some(chrono::NaiveDate::MAX),
             }
         };
-        Ok((
-            delivered.map_or(f64::NAN, |d| (d - order_date).num_days() as f64),
-            on_time,
-        ))
+        let makespan = match delivered {
+            Some(d) if d < chrono::NaiveDate::MAX => (d - order_date).num_days() as f64,
+            _ => f64::NAN,
+        };
+        Ok((makespan, on_time))
     }
 }
 
