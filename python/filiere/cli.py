@@ -1,9 +1,9 @@
 """The ``filiere`` command.
 
 ``filiere run STUDY.toml [--out DIR]`` or ``filiere run --example aura`` prints the
-headline table and writes the outputs, with the feasibility report ``report.html``; ``filiere validate FILE...`` checks input files and
-reports every problem at once. Bad input exits with code 2 and one readable paragraph on
-stderr, without a traceback.
+headline table and writes the outputs, with the feasibility report ``report.html``;
+``filiere validate FILE...`` checks input files and reports every problem at once. Bad
+input exits with code 2 and one readable paragraph on stderr, without a traceback.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def _report(study: Study, results: Results, draws: int, lang: str) -> str | None
             print(f"filiere: Monte Carlo skipped in the report: {err}", file=sys.stderr)
     try:
         return build_report(study, results, distribution, lang=lang)
-    except Exception as err:  # noqa: BLE001 - the tables are still written
+    except Exception as err:  # the tables are still written
         print(f"filiere: report.html not written: {err}", file=sys.stderr)
         return None
 
@@ -207,7 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a study and print its headline figures")
     run.add_argument("study", nargs="?", help="path to a study.toml")
     run.add_argument("--example", choices=_core.EXAMPLES, help="run a bundled example")
-    run.add_argument("--out", help="write the result tables (Parquet and CSV) and report.html to this folder",
+    run.add_argument(
+        "--out",
+        help="write the result tables (Parquet and CSV) and report.html to this folder",
     )
     run.add_argument(
         "--locale", choices=("en", "fr"), default="en", help="CSV style (fr: ';' and 3,14)"

@@ -11,13 +11,15 @@ whose data is missing (Monte Carlo not computed) or whose computation fails says
 of stopping the report.
 """
 
+# ruff: noqa: RUF001, RUF002 - French and English typography (en dashes) is intended
 from __future__ import annotations
 
 import io
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime, timezone
+from functools import partial
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +39,22 @@ if TYPE_CHECKING:
 __all__ = ["build_report"]
 
 NEW_CAPACITY = "(new capacity)"
+#: Workshops shown in each Gantt chart (the largest).
+GANTT_ROWS = 20
+_MONTHS_FR = (
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+)
 
 #: The départements of Auvergne-Rhône-Alpes.
 DEPARTEMENTS = {
@@ -148,7 +166,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "capacity_chart": "Opérateurs nécessaires pour livrer à temps",
         "sched_intro": (
             "Commande, délai du tissu, couture, personnalisation et livraison, atelier par "
-            "atelier (les 40 plus gros). La ligne rouge est la rentrée."
+            "atelier (les {top} plus gros). La ligne rouge est la rentrée."
         ),
         "order_date": "Commande",
         "deadline": "Rentrée",
@@ -173,10 +191,14 @@ _TEXT: dict[str, dict[str, str]] = {
             "Emplois directs : heures de travail nécessaires, en équivalents temps plein. "
             "Emplois indirects et induits : modèle entrées-sorties (Leontief type II, "
             "régionalisé) chez les fournisseurs et par la consommation des ménages, en "
-            "personnes."
+            "personnes. Les emplois directs de ce modèle supposent la productivité moyenne "
+            "du textile-habillement français, bien plus forte que celle de la couture : le "
+            "calcul ascendant (ETP) est la meilleure estimation directe, d'où la dernière "
+            "ligne."
         ),
         "jobs_by_dep": "Emplois directs (ETP) par département des ateliers",
         "hiring_gap": "Écart à recruter (ETP)",
+        "jobs_best": "ETP directs + emplois indirects + induits",
         "sens_intro": (
             "Chaque paramètre incertain est porté à sa borne basse puis haute, les autres "
             "restant à leur valeur centrale (emplois directs, {year})."
@@ -212,6 +234,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "row": "Ligne",
         "column": "Colonne",
         "message": "Problème",
+        "status": "État",
         "missing_title": "Réponses manquantes de l'enquête ({n} ateliers)",
         "missing": "Sans réponse",
         "no_missing": "L'enquête ne comporte aucune réponse manquante.",
@@ -313,7 +336,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "capacity_chart": "Operators needed to deliver on time",
         "sched_intro": (
             "Order, fabric lead time, sewing, personalisation and delivery, workshop by "
-            "workshop (the 40 largest). The red line is the rentrée."
+            "workshop (the {top} largest). The red line is the rentrée."
         ),
         "order_date": "Order",
         "deadline": "Rentrée",
@@ -337,10 +360,13 @@ _TEXT: dict[str, dict[str, str]] = {
         "jobs_intro": (
             "Direct jobs: the labour hours needed, in full-time equivalents. Indirect and "
             "induced jobs: input-output model (Leontief type II, regionalised) in supplier "
-            "branches and from household spending, in persons."
+            "branches and from household spending, in persons. That model's direct jobs "
+            "assume the average productivity of French textiles and apparel, far above "
+            "sewing's: the bottom-up FTE is the better direct estimate, hence the last row."
         ),
         "jobs_by_dep": "Direct jobs (FTE) by département of the workshops",
         "hiring_gap": "Gap to hire (FTE)",
+        "jobs_best": "Direct FTE + indirect + induced jobs",
         "sens_intro": (
             "Each uncertain parameter at its low and then its high end, the others at their "
             "central value (direct jobs, {year})."
@@ -375,6 +401,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "row": "Row",
         "column": "Column",
         "message": "Problem",
+        "status": "Status",
         "missing_title": "Missing survey answers ({n} workshops)",
         "missing": "Unanswered",
         "no_missing": "The survey has no missing answer.",
@@ -476,14 +503,23 @@ class _Report:
     # -- building blocks ------------------------------------------------------------------
 
     def table(
-        self, header: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: int = 1
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        numeric_from: int = 1,
+        numeric: Collection[int] | None = None,
     ) -> str:
-        """An HTML table; ``header`` is plain text (escaped here), cells are HTML."""
+        """An HTML table; ``header`` is plain text (escaped here), cells are HTML. Columns
+        from ``numeric_from`` on (or those in ``numeric``) are right-aligned numbers."""
         head = "".join(f"<th>{escape(h)}</th>" for h in header)
+
+        def is_number(i: int) -> bool:
+            return i in numeric if numeric is not None else i >= numeric_from
+
         body = "".join(
             "<tr>"
             + "".join(
-                f"<td class='n'>{c}</td>" if i >= numeric_from else f"<td>{c}</td>"
+                f"<td class='n'>{c}</td>" if is_number(i) else f"<td>{c}</td>"
                 for i, c in enumerate(r)
             )
             + "</tr>"
@@ -498,7 +534,7 @@ class _Report:
             if self.lang == "fr":
                 _translate(fig)
             return f"<div class='chart'>{_svg(fig)}</div>"
-        except Exception as err:  # noqa: BLE001 - a chart must not stop the report
+        except Exception as err:  # a chart must not stop the report
             return self.note(self.t["chart_failed"].format(reason=_reason(err)), "warn")
 
     def note(self, text: str, kind: str = "note") -> str:
@@ -520,7 +556,7 @@ class _Report:
         if self.dist is not None:
             try:
                 self.quantiles = self.dist.quantiles()
-            except Exception:  # noqa: BLE001 - ranges are optional
+            except Exception:  # ranges are optional
                 self.quantiles = None
         sections: list[tuple[str, str, Callable[[], str]]] = [
             ("summary", self.t["summary"], self.summary),
@@ -539,7 +575,7 @@ class _Report:
         for i, (anchor, title, make) in enumerate(sections, start=1):
             try:
                 body = make()
-            except Exception as err:  # noqa: BLE001 - a section must not stop the report
+            except Exception as err:  # a section must not stop the report
                 body = self.note(self.t["unavailable"].format(reason=_reason(err)), "warn")
             toc.append(f"<li><a href='#{anchor}'>{escape(title)}</a></li>")
             parts.append(f"<section id='{anchor}'><h2>{i}. {escape(title)}</h2>{body}</section>")
@@ -593,15 +629,18 @@ class _Report:
             if q is None or q[0] == q[2]:
                 return central
             lo, mid, hi = (fmt(v) for v in q)
-            return f"{central}<span class='range'>{escape(t['range'].format(lo=lo, hi=hi, mid=mid))}</span>"
+            span = escape(t["range"].format(lo=lo, hi=hi, mid=mid))
+            return f"{central}<span class='range'>{span}</span>"
 
         def on_time(r: dict[str, Any]) -> str:
             text = escape(t["yes"] if r["on_time"] else t["no"])
             if self.dist is not None:
                 draws = self.dist.draws.filter(pl.col("year") == r["year"])["on_time"]
                 if draws.len():
-                    share = self.pct(float(draws.cast(pl.Float64).mean() or 0.0))
-                    text += f"<span class='range'>{escape(t['share_on_time'].format(share=share))}</span>"
+                    mean = draws.cast(pl.Float64).mean()
+                    share = self.pct(float(mean) if isinstance(mean, int | float) else 0.0)
+                    span = escape(t["share_on_time"].format(share=share))
+                    text += f"<span class='range'>{span}</span>"
             return text
 
         def late_by(r: dict[str, Any]) -> str:
@@ -613,7 +652,10 @@ class _Report:
 
         indicators: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
             ("pieces", lambda r: cell(self.num(r["pieces"]), "pieces", r["year"], self.num)),
-            ("budget", lambda r: cell(self.eur(r["budget_eur"]), "budget_eur", r["year"], self.eur)),
+            (
+                "budget",
+                lambda r: cell(self.eur(r["budget_eur"]), "budget_eur", r["year"], self.eur),
+            ),
             (
                 "cost_per_kit",
                 lambda r: cell(
@@ -687,7 +729,9 @@ class _Report:
         products = sorted(alloc["product"].unique().to_list())
         by_dep = alloc.group_by("workshop_departement", "product").agg(pl.col("pieces").sum())
         total = float(alloc["pieces"].sum()) or 1.0
-        deps = sorted(by_dep["workshop_departement"].unique().to_list(), key=lambda v: (v is None, v))
+        deps = sorted(
+            by_dep["workshop_departement"].unique().to_list(), key=lambda v: (v is None, v)
+        )
         rows = []
         for dep in deps:
             sub = by_dep.filter(
@@ -706,11 +750,7 @@ class _Report:
                 ]
             )
         out.append(f"<h3>{escape(t['alloc_by_dep'].format(year=y))}</h3>")
-        out.append(
-            self.table(
-                [t["departement"], *products, t["total"], t["share"]], rows
-            )
-        )
+        out.append(self.table([t["departement"], *products, t["total"], t["share"]], rows))
         cap = r.capacity.filter(pl.col("year") == y)
         util = (
             cap.filter(pl.col("workshop_id") != NEW_CAPACITY)
@@ -741,7 +781,14 @@ class _Report:
         out.append(f"<h3>{escape(t['utilisation_by_dep'].format(year=y))}</h3>")
         out.append(
             self.table(
-                [t["departement"], t["workshops"], t["operators"], t["hired"], t["trainees"], t["utilisation"]],
+                [
+                    t["departement"],
+                    t["workshops"],
+                    t["operators"],
+                    t["hired"],
+                    t["trainees"],
+                    t["utilisation"],
+                ],
                 rows,
             )
         )
@@ -749,7 +796,9 @@ class _Report:
         out.append(self.note(t["shadow_intro"], ""))
         names = _workshop_names(self.study)
         top = (
-            cap.filter((pl.col("shadow_eur_per_min") > 1e-9) & (pl.col("workshop_id") != NEW_CAPACITY))
+            cap.filter(
+                (pl.col("shadow_eur_per_min") > 1e-9) & (pl.col("workshop_id") != NEW_CAPACITY)
+            )
             .sort("shadow_eur_per_min", descending=True)
             .head(10)
         )
@@ -767,7 +816,14 @@ class _Report:
             ]
             out.append(
                 self.table(
-                    [t["workshop"], t["name"], t["departement"], t["pieces"], t["utilisation"], t["shadow"]],
+                    [
+                        t["workshop"],
+                        t["name"],
+                        t["departement"],
+                        t["pieces"],
+                        t["utilisation"],
+                        t["shadow"],
+                    ],
                     rows,
                     numeric_from=3,
                 )
@@ -789,7 +845,7 @@ class _Report:
 
     def schedule(self) -> str:
         t, s = self.t, self.results.summary
-        out = [self.note(t["sched_intro"], "")]
+        out = [self.note(t["sched_intro"].format(top=GANTT_ROWS), "")]
         rows = [
             [
                 str(row["year"]),
@@ -804,14 +860,46 @@ class _Report:
         ]
         out.append(
             self.table(
-                [t["year"], t["order_date"], t["deadline"], t["delivered"], t["makespan"], t["on_time"], t["to_hire"]],
+                [
+                    t["year"],
+                    t["order_date"],
+                    t["deadline"],
+                    t["delivered"],
+                    t["makespan"],
+                    t["on_time"],
+                    t["to_hire"],
+                ],
                 rows,
             )
         )
         for y in self.years:
             out.append(f"<h3>{y}</h3>")
-            out.append(self.chart(lambda y=y: _retitle(self.results.plot.gantt(y), f"{self.t['schedule']} {y}")))
+            out.append(self.chart(partial(self.gantt, y)))
         return "".join(out)
+
+    def gantt(self, year: int) -> Figure:
+        """The Gantt chart of one year, legend outside the bars, months in the language."""
+        from matplotlib.ticker import FuncFormatter
+
+        fig = _retitle(
+            self.results.plot.gantt(year, top=GANTT_ROWS), f"{self.t['schedule']} {year}"
+        )
+        ax = fig.axes[0]
+        legend = ax.get_legend()
+        if legend is not None:
+            handles = [h for h in legend.legend_handles if h is not None]
+            labels = [text.get_text() for text in legend.get_texts()]
+            legend.remove()
+            ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
+        if self.lang == "fr":
+            from matplotlib.dates import num2date
+
+            def month(x: float, _pos: int) -> str:
+                d = num2date(x)  # type: ignore[no-untyped-call]
+                return f"{d.day} {_MONTHS_FR[d.month - 1]}"
+
+            ax.xaxis.set_major_formatter(FuncFormatter(month))
+        return fig
 
     def costs(self) -> str:
         t, c = self.t, self.results.costs
@@ -833,12 +921,17 @@ class _Report:
         by_year = {int(r["year"]): r for r in kits.iter_rows(named=True)}
         rows = [
             [
-                f"<b>{escape(t[item])}</b>" if item in ("cost_eur", "price_ttc_eur") else escape(t[item]),
+                f"<b>{escape(t[item])}</b>"
+                if item in ("cost_eur", "price_ttc_eur")
+                else escape(t[item]),
                 *(self.num(by_year[y][item], 2) if y in by_year else "—" for y in self.years),
             ]
             for item in items
         ]
-        out = [self.note(t["costs_intro"], ""), self.table([t["cost_item"], *map(str, self.years)], rows)]
+        out = [
+            self.note(t["costs_intro"], ""),
+            self.table([t["cost_item"], *map(str, self.years)], rows),
+        ]
         y = self.years[-1]
         pieces = c.filter((pl.col("unit") == "piece") & (pl.col("year") == y)).sort("product")
         rows = [
@@ -853,7 +946,9 @@ class _Report:
         ]
         out.append(f"<h3>{escape(t['per_piece'].format(year=y))}</h3>")
         out.append(
-            self.table([t["product"], t["pieces"], t["price_ht_eur"], t["price_ttc_eur"], t["total"]], rows)
+            self.table(
+                [t["product"], t["pieces"], t["price_ht_eur"], t["price_ttc_eur"], t["total"]], rows
+            )
         )
         return "".join(out)
 
@@ -874,6 +969,11 @@ class _Report:
             [escape(t[label]), *(self.num(summary[y][col], d) for y in self.years)]
             for label, col, d in keys
         ]
+        best = [
+            summary[y]["direct_fte"] + summary[y]["jobs_indirect"] + summary[y]["jobs_induced"]
+            for y in self.years
+        ]
+        rows.append([f"<b>{escape(t['jobs_best'])}</b>", *(f"<b>{self.num(v)}</b>" for v in best)])
         out.append(self.table([t["indicator"], *map(str, self.years)], rows))
         out.append(f"<h3>{escape(t['jobs_by_dep'])}</h3>")
         jd = r.jobs_by_departement
@@ -891,25 +991,39 @@ class _Report:
         from filiere.plot import tornado
 
         t = self.t
-        frame = self.study.sensitivity("tornado", metric="direct_fte")
-        y = int(frame["year"][0])
+        full = self.study.sensitivity("tornado", metric="direct_fte")
+        y = int(full["year"][0])
+        frame = full.filter(pl.col("swing") > 0)
+        if frame.height == 0:
+            frame = full
         out = [self.note(t["sens_intro"].format(year=y), "")]
-        out.append(self.chart(lambda: _retitle(tornado(frame), f"{t['sensitivity']} — {t['direct_fte']} ({y})")))
+        out.append(
+            self.chart(
+                lambda: _retitle(tornado(frame), f"{t['sensitivity']} — {t['direct_fte']} ({y})")
+            )
+        )
         rows = [
             [
                 escape(str(row["parameter"])),
-                self.num(row["low"], 4),
-                self.num(row["high"], 4),
+                self.num(row["low"], _digits(row["low"])),
+                self.num(row["high"], _digits(row["high"])),
                 self.num(row["direct_fte_at_low"], 1),
                 self.num(row["direct_fte_at_high"], 1),
                 self.num(row["swing"], 1),
             ]
-            for row in frame.filter(pl.col("swing") > 0).head(10).iter_rows(named=True)
+            for row in frame.head(10).iter_rows(named=True)
         ]
         if rows:
             out.append(
                 self.table(
-                    [t["parameter"], t["low"], t["high"], f"{t['direct_fte']} ({t['low']})", f"{t['direct_fte']} ({t['high']})", t["swing"]],
+                    [
+                        t["parameter"],
+                        t["low"],
+                        t["high"],
+                        f"{t['direct_fte']} ({t['low']})",
+                        f"{t['direct_fte']} ({t['high']})",
+                        t["swing"],
+                    ],
                     rows,
                 )
             )
@@ -947,8 +1061,17 @@ class _Report:
             ]
             for r in params.iter_rows(named=True)
         ]
-        head = [t["parameter"], t["value"], t["unit"], t["low"], t["high"], t["distribution"], t["description"], t["source"]]
-        out = [self.note(t["assumptions_intro"], ""), self.table(head, rows)]
+        head = [
+            t["parameter"],
+            t["value"],
+            t["unit"],
+            t["low"],
+            t["high"],
+            t["distribution"],
+            t["description"],
+            t["source"],
+        ]
+        out = [self.note(t["assumptions_intro"], ""), self.table(head, rows, numeric={1, 3, 4})]
         scenario = self.study.scenario
         rows = [[escape(str(k)), escape(_plain(v))] for k, v in scenario.items()]
         out.append(f"<h3>{escape(t['scenario'])}</h3>")
@@ -981,17 +1104,22 @@ class _Report:
                     )
                 )
         out.append(f"<h3>{escape(t['inputs'])}</h3>")
-        out.append(self.table([t["table"], t["file"], t["message"]], rows, numeric_from=99))
+        out.append(self.table([t["table"], t["file"], t["status"]], rows, numeric_from=99))
         out.extend(details)
         workshops = self.study.workshops
         n = workshops.height
-        missing = [(c, workshops[c].null_count()) for c in workshops.columns if workshops[c].null_count()]
+        missing = [
+            (c, workshops[c].null_count()) for c in workshops.columns if workshops[c].null_count()
+        ]
         out.append(f"<h3>{escape(t['missing_title'].format(n=self.num(n)))}</h3>")
         if missing:
             out.append(
                 self.table(
                     [t["column"], t["missing"], t["share"]],
-                    [[f"<code>{escape(c)}</code>", self.num(k), self.pct(k / n)] for c, k in missing],
+                    [
+                        [f"<code>{escape(c)}</code>", self.num(k), self.pct(k / n)]
+                        for c, k in missing
+                    ],
                 )
             )
         else:
