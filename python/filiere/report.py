@@ -890,7 +890,21 @@ class _Report:
             handles = [h for h in legend.legend_handles if h is not None]
             labels = [text.get_text() for text in legend.get_texts()]
             legend.remove()
-            ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
+            ax.legend(
+                handles,
+                labels,
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.06),
+                ncol=3,
+                fontsize=7,
+                frameon=False,
+            )
+        ticks = [text.get_text() for text in ax.get_yticklabels()]
+        if NEW_CAPACITY in ticks:
+            new = f"({self.t['new_capacity'].lower()})"
+            ax.set_yticks(
+                ax.get_yticks(), [new if x == NEW_CAPACITY else x for x in ticks], fontsize=7
+            )
         if self.lang == "fr":
             from matplotlib.dates import num2date
 
