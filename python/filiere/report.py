@@ -125,8 +125,8 @@ _TEXT: dict[str, dict[str, str]] = {
             "recruter ou former jusqu'à {n} opérateurs (ETP) pour tenir les délais."
         ),
         "verdict_numbers": (
-            "Sur {first}–{last}, le programme porte sur {pieces} pièces pour un budget de "
-            "{budget} TTC ; à pleine montée en charge ({last}), il mobilise {fte} emplois "
+            "En {span}, le programme porte sur {pieces} pièces pour un budget de "
+            "{budget} TTC ; en {last}, il mobilise {fte} emplois "
             "directs (ETP), plus {ind} emplois indirects et {induced} emplois induits."
         ),
         "unavailable": "Section non disponible : {reason}",
@@ -296,8 +296,8 @@ _TEXT: dict[str, dict[str, str]] = {
             "up to {n} operators (FTE) must be hired or trained to meet the deadline."
         ),
         "verdict_numbers": (
-            "Over {first}–{last}, the programme covers {pieces} pieces for a budget of "
-            "{budget} (VAT incl.); at full scale ({last}) it employs {fte} direct jobs (FTE), "
+            "In {span}, the programme covers {pieces} pieces for a budget of "
+            "{budget} (VAT incl.); in {last} it employs {fte} direct jobs (FTE), "
             "plus {ind} indirect and {induced} induced jobs."
         ),
         "unavailable": "Section not available: {reason}",
@@ -606,7 +606,11 @@ class _Report:
         out.append(
             self.note(
                 t["verdict_numbers"].format(
-                    first=first["year"],
+                    span=(
+                        str(first["year"])
+                        if first["year"] == last["year"]
+                        else f"{first['year']}–{last['year']}"
+                    ),
                     last=last["year"],
                     pieces=self.num(float(s["pieces"].sum())),
                     budget=self.eur(float(s["budget_eur"].sum())),
