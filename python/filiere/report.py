@@ -472,6 +472,11 @@ class _Report:
         """A number in the report's language: ``1 234,5`` (fr) or ``1,234.5`` (en)."""
         return _format_number(value, digits, self.lang)
 
+    def count(self, value: object) -> str:
+        """A number of jobs: one decimal below 10 (a pilot's 0.5 job is not 0)."""
+        small = isinstance(value, int | float) and abs(value) < 10
+        return self.num(value, 1 if small else 0)
+
     def eur(self, value: object) -> str:
         """An amount in euros, in millions when large."""
         if not isinstance(value, int | float) or not math.isfinite(value):
@@ -614,9 +619,9 @@ class _Report:
                     last=last["year"],
                     pieces=self.num(float(s["pieces"].sum())),
                     budget=self.eur(float(s["budget_eur"].sum())),
-                    fte=self.num(last["direct_fte"]),
-                    ind=self.num(last["jobs_indirect"]),
-                    induced=self.num(last["jobs_induced"]),
+                    fte=self.count(last["direct_fte"]),
+                    ind=self.count(last["jobs_indirect"]),
+                    induced=self.count(last["jobs_induced"]),
                 ),
                 "",
             )
@@ -671,15 +676,19 @@ class _Report:
             ),
             (
                 "direct_fte",
-                lambda r: cell(self.num(r["direct_fte"]), "direct_fte", r["year"], self.num),
+                lambda r: cell(self.count(r["direct_fte"]), "direct_fte", r["year"], self.count),
             ),
             (
                 "jobs_indirect",
-                lambda r: cell(self.num(r["jobs_indirect"]), "jobs_indirect", r["year"], self.num),
+                lambda r: cell(
+                    self.count(r["jobs_indirect"]), "jobs_indirect", r["year"], self.count
+                ),
             ),
             (
                 "jobs_induced",
-                lambda r: cell(self.num(r["jobs_induced"]), "jobs_induced", r["year"], self.num),
+                lambda r: cell(
+                    self.count(r["jobs_induced"]), "jobs_induced", r["year"], self.count
+                ),
             ),
             ("offered_fte", lambda r: self.num(r["offered_fte"])),
             ("on_time", on_time),
@@ -984,14 +993,16 @@ class _Report:
         ]
         summary = {int(row["year"]): row for row in r.summary.iter_rows(named=True)}
         rows = [
-            [escape(t[label]), *(self.num(summary[y][col], d) for y in self.years)]
-            for label, col, d in keys
+            [escape(t[label]), *(self.count(summary[y][col]) for y in self.years)]
+            for label, col, _ in keys
         ]
         best = [
             summary[y]["direct_fte"] + summary[y]["jobs_indirect"] + summary[y]["jobs_induced"]
             for y in self.years
         ]
-        rows.append([f"<b>{escape(t['jobs_best'])}</b>", *(f"<b>{self.num(v)}</b>" for v in best)])
+        rows.append(
+            [f"<b>{escape(t['jobs_best'])}</b>", *(f"<b>{self.count(v)}</b>" for v in best)]
+        )
         out.append(self.table([t["indicator"], *map(str, self.years)], rows))
         out.append(f"<h3>{escape(t['jobs_by_dep'])}</h3>")
         jd = r.jobs_by_departement
@@ -1057,7 +1068,12 @@ class _Report:
         if self.quantiles is not None:
             q = self.quantiles.filter(pl.col("metric") == "direct_fte").sort("year")
             rows = [
-                [str(row["year"]), self.num(row["p5"]), self.num(row["p50"]), self.num(row["p95"])]
+                [
+                    str(row["year"]),
+                    self.count(row["p5"]),
+                    self.count(row["p50"]),
+                    self.count(row["p95"]),
+                ]
                 for row in q.iter_rows(named=True)
             ]
             out.append(self.table([t["year"], "P5", "P50", "P95"], rows))
