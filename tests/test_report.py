@@ -207,9 +207,11 @@ def test_cli_rejects_negative_draws(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_write_extra_files_are_validated(tmp_path: Path) -> None:
     results = fl.Study.example("aura-pilot").run()
-    for bad in ("../x.html", "a/b.html", ".hidden", "summary.csv", "manifest.json", ""):
+    for bad in ("../x.html", "a/b.html", ".hidden", "summary.csv", "manifest.json", "COMPLETE", ""):
         with pytest.raises(ValueError):
-            results.write(tmp_path, extra={bad: b"x"})
+            results.write(tmp_path, formats=["csv"], extra={bad: b"x"})
+    with pytest.raises(ValueError):
+        results.write(tmp_path, formats=["csv"], extra={"summary.parquet": b"x"})
     with pytest.raises(TypeError):
         results.write(tmp_path, extra={"note.txt": "text"})  # type: ignore[dict-item]
     written = results.write(tmp_path, formats=["csv"], extra={"note.txt": b"hello"})

@@ -239,7 +239,8 @@ class Results:
             if fmt not in ("parquet", "csv"):
                 raise ValueError(f"unknown format {fmt!r}: use 'parquet' or 'csv'")
         extras = dict(extra or {})
-        reserved = {f"{name}.{fmt}" for name in TABLES for fmt in formats} | {"manifest.json"}
+        reserved = {f"{n}.{f}" for n in TABLES for f in ("parquet", "csv")}
+        reserved |= {"manifest.json", COMPLETE}
         for name, content in extras.items():
             if (
                 not isinstance(name, str)
@@ -250,7 +251,7 @@ class Results:
             ):
                 raise ValueError(f"extra file name {name!r} must be a plain file name")
             if name in reserved:
-                raise ValueError(f"extra file {name!r} would replace a table or the manifest")
+                raise ValueError(f"extra file {name!r} is a name filiere uses for its outputs")
             if not isinstance(content, bytes | bytearray):
                 raise TypeError(f"extra file {name!r}: content must be bytes")
         out = Path(directory)
