@@ -1,9 +1,9 @@
 """The ``filiere`` command.
 
 ``filiere run STUDY.toml [--out DIR]`` or ``filiere run --example aura`` prints the
-headline table and writes the outputs; ``filiere validate FILE...`` checks input files and
-reports every problem at once. Bad input exits with code 2 and one readable paragraph on
-stderr, without a traceback.
+headline table and writes the outputs, with the feasibility report ``report.html``;
+``filiere validate FILE...`` checks input files and reports every problem at once. Bad
+input exits with code 2 and one readable paragraph on stderr, without a traceback.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 
 from filiere import __version__, _core
 from filiere.exceptions import FiliereError, InternalError, Problem
+from filiere.results import Results
 from filiere.study import Study
 
 EXIT_BAD_INPUT = 2
@@ -110,9 +111,39 @@ def _run(args: argparse.Namespace) -> int:
     elapsed = (time.perf_counter() - start) * 1000
     print(_headline(study, elapsed, results.summary.to_dicts()))
     if args.out:
-        written = results.write(args.out, locale=args.locale)
+        report = _report(study, results, args.draws, args.lang)
+        extra = {"report.html": report.encode("utf-8")} if report is not None else None
+        written = results.write(args.out, locale=args.locale, extra=extra)
         print(f"\nwrote {len(written)} files to {args.out}")
     return 0
+
+
+def _report(study: Study, results: Results, draws: int, lang: str) -> str | None:
+    """The feasibility report, with Monte Carlo ranges from ``draws`` draws (seed 1; none
+    for 0). A failure is reported on stderr and does not stop the run."""
+    from filiere.report import build_report
+
+    distribution = None
+    if draws > 0:
+        try:
+            distribution = study.monte_carlo(draws, seed=1)
+        except FiliereError as err:
+            print(f"filiere: Monte Carlo skipped in the report: {err}", file=sys.stderr)
+    try:
+        return build_report(study, results, distribution, lang=lang)
+    except Exception as err:  # the tables are still written
+        print(f"filiere: report.html not written: {err}", file=sys.stderr)
+        return None
+
+
+def _draws(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be 0 (skip) or more")
+    return value
 
 
 def _describe(problem: Problem) -> str:
@@ -176,9 +207,25 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a study and print its headline figures")
     run.add_argument("study", nargs="?", help="path to a study.toml")
     run.add_argument("--example", choices=_core.EXAMPLES, help="run a bundled example")
-    run.add_argument("--out", help="write the result tables (Parquet and CSV) to this folder")
+    run.add_argument(
+        "--out",
+        help="write the result tables (Parquet and CSV) and report.html to this folder",
+    )
     run.add_argument(
         "--locale", choices=("en", "fr"), default="en", help="CSV style (fr: ';' and 3,14)"
+    )
+    run.add_argument(
+        "--lang",
+        choices=("fr", "en"),
+        default="fr",
+        help="language of the feasibility report report.html (default: fr)",
+    )
+    run.add_argument(
+        "--draws",
+        type=_draws,
+        default=20_000,
+        metavar="N",
+        help="Monte Carlo draws for the report's ranges (seed 1; 0 skips them)",
     )
     run.set_defaults(handler=_run)
 

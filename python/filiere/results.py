@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -200,6 +200,7 @@ class Results:
         *,
         formats: Iterable[str] = ("parquet", "csv"),
         locale: str = "en",
+        extra: Mapping[str, bytes] | None = None,
     ) -> list[Path]:
         """Save every table as one transaction: all the new files or all the old ones.
 
@@ -221,6 +222,10 @@ class Results:
             CSV style: ``en`` is ``,`` and decimal point; ``fr`` is ``;``, decimal comma
             and a UTF-8 BOM, which French Excel opens cleanly. Text cells that would
             start a spreadsheet formula are prefixed with an apostrophe.
+        extra : mapping of str to bytes, optional
+            More files to write in the same transaction, by file name (no folder), e.g.
+            ``{"report.html": html.encode()}``: staged, listed in the manifest with their
+            SHA-256 and renamed in with the tables.
 
         Returns
         -------
@@ -233,6 +238,22 @@ class Results:
         for fmt in formats:
             if fmt not in ("parquet", "csv"):
                 raise ValueError(f"unknown format {fmt!r}: use 'parquet' or 'csv'")
+        extras = dict(extra or {})
+        reserved = {f"{n}.{f}" for n in TABLES for f in ("parquet", "csv")}
+        reserved |= {"manifest.json", COMPLETE}
+        for name, content in extras.items():
+            if (
+                not isinstance(name, str)
+                or name in ("", ".", "..")
+                or Path(name).name != name
+                or "\\" in name
+                or name.startswith(".")
+            ):
+                raise ValueError(f"extra file name {name!r} must be a plain file name")
+            if name in reserved:
+                raise ValueError(f"extra file {name!r} is a name filiere uses for its outputs")
+            if not isinstance(content, bytes | bytearray):
+                raise TypeError(f"extra file {name!r}: content must be bytes")
         out = Path(directory)
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -241,9 +262,11 @@ class Results:
             raise _output_error(out, err) from err
         with lock:
             _lock(lock)
-            return self._write_locked(out, formats, locale)
+            return self._write_locked(out, formats, locale, extras)
 
-    def _write_locked(self, out: Path, formats: list[str], locale: str) -> list[Path]:
+    def _write_locked(
+        self, out: Path, formats: list[str], locale: str, extras: dict[str, bytes]
+    ) -> list[Path]:
         try:
             recover(out)
             staging = out / STAGING
@@ -266,6 +289,9 @@ class Results:
                         else:
                             safe.write_csv(path)
                     names.append(path.name)
+            for name, content in extras.items():
+                (staging / name).write_bytes(bytes(content))
+                names.append(name)
             manifest = {
                 "study": self.study_name,
                 "filiere": _core.__version__,

@@ -1,0 +1,221 @@
+"""The feasibility report (report.html): sections, numbers, charts, escaping, degradation."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import filiere as fl
+from filiere.cli import main
+from filiere.report import build_report
+
+from .conftest import DATA
+
+SECTIONS = {
+    "fr": [
+        "Synthèse",
+        "Demande",
+        "Capacités et répartition",
+        "Calendrier de production",
+        "Coûts",
+        "Emplois",
+        "Sensibilité",
+        "Incertitude",
+        "Hypothèses et sources",
+        "Annexe : qualité des données",
+    ],
+    "en": [
+        "Executive summary",
+        "Demand",
+        "Capacity and allocation",
+        "Production schedule",
+        "Costs",
+        "Jobs",
+        "Sensitivity",
+        "Uncertainty",
+        "Assumptions and sources",
+        "Annex: data quality",
+    ],
+}
+
+HOSTILE_NAME = "<script>alert(1)</script>"
+HOSTILE_SOURCE = 'Insee "Flash" n°139 & <b>co</b>'
+
+
+@pytest.fixture(scope="module")
+def pilot_run() -> tuple[fl.Study, fl.Results, fl.Distribution]:
+    study = fl.Study.example("aura-pilot")
+    return study, study.run(), study.monte_carlo(500, seed=1)
+
+
+def _external_refs(html: str) -> list[str]:
+    return re.findall(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", html, re.IGNORECASE)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_report_sections_numbers_and_charts(
+    pilot_run: tuple[fl.Study, fl.Results, fl.Distribution], lang: str
+) -> None:
+    study, results, dist = pilot_run
+    html = build_report(study, results, dist, lang=lang)
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<meta charset='utf-8'>" in html
+    assert f"<html lang='{lang}'>" in html
+    for title in SECTIONS[lang]:
+        assert f". {title}" in html, title
+    # the pilot's 15,000 pieces, formatted in the report's language
+    assert ("15\u00a0000" if lang == "fr" else "15,000") in html
+    # the cost per kit of the central run, with decimals in the language
+    cost = float(results.summary["cost_per_kit_eur"][0])
+    central = f"{cost:,.2f}"
+    assert (central.replace(",", "\u00a0").replace(".", ",") if lang == "fr" else central) in html
+    # ranges from the Monte Carlo draws, charts inline
+    assert "P5 " in html and "P95 " in html
+    assert html.count("<svg") >= 4  # capacity, Gantt, tornado, fan
+    assert "<?xml" not in html
+    assert not _external_refs(html)
+    assert "<script" not in html.lower()
+    assert "non disponible" not in html and "not available" not in html
+
+
+def test_report_without_draws_says_ranges_not_computed(
+    pilot_run: tuple[fl.Study, fl.Results, fl.Distribution],
+) -> None:
+    study, results, _ = pilot_run
+    fr = build_report(study, results, None)
+    assert "Fourchettes non calculées" in fr
+    assert "P50 " not in fr
+    en = build_report(study, results, None, lang="en")
+    assert "Ranges not computed" in en
+    for title in SECTIONS["en"]:
+        assert f". {title}" in en
+
+
+def test_report_degrades_when_a_section_fails(
+    pilot_run: tuple[fl.Study, fl.Results, fl.Distribution], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    study, results, dist = pilot_run
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(fl.Study, "sensitivity", broken)
+    monkeypatch.setattr(type(results.plot), "gantt", broken)
+    html = build_report(study, results, dist, lang="en")
+    assert "Section not available: RuntimeError: boom" in html
+    assert "Chart not available: RuntimeError: boom" in html
+    assert "Executive summary" in html and "Annex: data quality" in html
+
+
+def test_report_rejects_unknown_language(
+    pilot_run: tuple[fl.Study, fl.Results, fl.Distribution],
+) -> None:
+    study, results, _ = pilot_run
+    with pytest.raises(ValueError, match="lang"):
+        build_report(study, results, lang="de")
+
+
+def test_report_escapes_input_strings() -> None:
+    pilot = fl.Study.example("aura-pilot")
+    workshops = pl.read_csv(
+        DATA / "aura-pilot" / "workshops.csv", schema_overrides={"departement": pl.String}
+    ).with_columns(
+        pl.when(pl.col("workshop_id") == "PI-001")
+        .then(pl.lit(HOSTILE_NAME))
+        .otherwise(pl.col("name"))
+        .alias("name")
+    )
+    parameters = pilot.parameters.with_columns(
+        pl.when(pl.col("name") == "line_efficiency")
+        .then(pl.lit(HOSTILE_SOURCE))
+        .otherwise(pl.col("source"))
+        .alias("source")
+    )
+    study = fl.Study(
+        workshops,
+        DATA / "aura-pilot" / "establishments.csv",
+        DATA / "aura-pilot" / "catalog.csv",
+        parameters,
+        scenario=pilot.scenario,
+        name="<i>pilot</i> & co",
+        description='"quoted" <description>',
+    )
+    results = study.run()
+    # make the hostile workshop show in the constrained-workshops table
+    capacity = results.capacity.with_columns(
+        pl.when(pl.col("workshop_id") == "PI-001")
+        .then(1.0)
+        .otherwise(pl.col("shadow_eur_per_min"))
+        .alias("shadow_eur_per_min")
+    )
+    results = fl.Results(**{**results.tables(), "capacity": capacity}, study_name=study.name)
+    html = build_report(study, results, None)
+    assert HOSTILE_NAME not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert HOSTILE_SOURCE not in html
+    assert "Insee &quot;Flash&quot; n°139 &amp; &lt;b&gt;co&lt;/b&gt;" in html
+    assert "&lt;i&gt;pilot&lt;/i&gt; &amp; co" in html
+    assert "<i>pilot</i>" not in html
+    assert "&quot;quoted&quot; &lt;description&gt;" in html
+    assert "<script" not in html.lower()
+
+
+def test_data_quality_annex_lists_missing_answers_and_file_problems(tmp_path: Path) -> None:
+    study = fl.Study.load(DATA / "aura-pilot" / "study.toml")
+    html = build_report(study, study.run(), None, lang="en")
+    annex = html.split("Annex: data quality", 1)[1]
+    assert "Missing survey answers (5 workshops)" in annex
+    assert "hourly_cost_eur" in annex
+    assert "no problem found" in annex  # the files on disk are checked again
+
+
+def test_cli_writes_report_listed_in_manifest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert main(["run", "--example", "aura-pilot", "--out", str(out), "--draws", "500"]) == 0
+    assert "wrote 20 files" in capsys.readouterr().out
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<html lang='fr'>" in html and "Synthèse" in html
+    assert "500 tirages Monte Carlo" in html
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "report.html" in manifest["files"]
+    assert manifest["files"]["report.html"]["bytes"] == (out / "report.html").stat().st_size
+    assert not (out / ".filiere-staging").exists()
+
+
+def test_cli_report_in_english_without_draws(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["run", "--example", "aura-pilot", "--out", str(out), "--draws", "0"]) == 0
+    fr = (out / "report.html").read_text(encoding="utf-8")
+    assert "Fourchettes non calculées" in fr
+    assert main(["run", "--example", "aura-pilot", "--out", str(out), "--lang", "en"]) == 0
+    en = (out / "report.html").read_text(encoding="utf-8")
+    assert "Executive summary" in en and "20,000 Monte Carlo draws" in en
+
+
+def test_cli_rejects_negative_draws(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "--example", "aura-pilot", "--draws", "-1"])
+    assert exc.value.code == 2
+    assert "--draws" in capsys.readouterr().err
+
+
+def test_write_extra_files_are_validated(tmp_path: Path) -> None:
+    results = fl.Study.example("aura-pilot").run()
+    for bad in ("../x.html", "a/b.html", ".hidden", "summary.csv", "manifest.json", "COMPLETE", ""):
+        with pytest.raises(ValueError):
+            results.write(tmp_path, formats=["csv"], extra={bad: b"x"})
+    with pytest.raises(ValueError):
+        results.write(tmp_path, formats=["csv"], extra={"summary.parquet": b"x"})
+    with pytest.raises(TypeError):
+        results.write(tmp_path, extra={"note.txt": "text"})  # type: ignore[dict-item]
+    written = results.write(tmp_path, formats=["csv"], extra={"note.txt": b"hello"})
+    assert tmp_path / "note.txt" in written
+    assert (tmp_path / "note.txt").read_bytes() == b"hello"
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert "note.txt" in manifest["files"]
