@@ -12,11 +12,10 @@ Run: ``python benchmarks/bench_allocate.py [--sizes 119x12 1000x50 5000x100] [--
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 
 import numpy as np
 import polars as pl
+from _timing import best_of
 from scipy import sparse
 from scipy.optimize import linprog
 
@@ -25,15 +24,6 @@ import filiere as fl
 PRODUCTS = ("polo", "sweatshirt")
 MINUTES = {"polo": 31.0, "sweatshirt": 40.0}
 PENALTY = 1_000.0
-
-
-def best_of(f: Callable[[], object], repeat: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = f()
-        times.append(time.perf_counter() - t)
-    return min(times), out
 
 
 def synthetic(n_w: int, n_d: int, seed: int = 3) -> dict[str, pl.DataFrame]:

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import argparse
 import math
-import time
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from _timing import best_of
 
 import filiere as fl
 
@@ -44,15 +43,6 @@ def analytic() -> tuple[list[float], list[float]]:
     v2 = A**2 / 8
     v13 = 8 * B**2 * math.pi**8 / 225
     return [v1 / v, v2 / v, 0.0], [(v1 + v13) / v, v2 / v, v13 / v]
-
-
-def best_of(f: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = f()
-        times.append(time.perf_counter() - t)
-    return min(times), out
 
 
 def main() -> None:
