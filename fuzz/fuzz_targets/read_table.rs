@@ -1,0 +1,26 @@
+//! Any bytes through the table reader, the format chosen by the first byte.
+#![no_main]
+
+use filiere::data::read::read_bytes;
+use libfuzzer_sys::fuzz_target;
+
+const NAMES: [&str; 5] = [
+    "fuzz.csv",
+    "fuzz.tsv",
+    "fuzz.txt",
+    "fuzz.xlsx",
+    "fuzz.parquet",
+];
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
+    let name = NAMES[usize::from(first) % NAMES.len()];
+    // Errors are expected; panics, aborts and hangs are bugs.
+    if let Ok(raw) = read_bytes(name, rest) {
+        for i in 0..raw.frame.height().min(4) {
+            let _ = raw.row_number(i);
+        }
+    }
+});
