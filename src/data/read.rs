@@ -639,7 +639,7 @@ fn read_parquet(file: &str, bytes: &[u8]) -> Result<RawTable> {
         reason: format!("not a readable Parquet file: {reason}"),
     };
     // Polars' Parquet reader panics on some corrupt files instead of failing (polars-parquet
-    // 0.55 unwraps required fields of the footer's Thrift metadata; found by fuzzing): a
+    // 0.55 `expect`s some fields of the footer's Thrift metadata; found by fuzzing): a
     // corrupt file is an input error, not a crash. The reader holds no shared state.
     let frame = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         ParquetReader::new(Cursor::new(bytes)).finish()
@@ -868,8 +868,8 @@ mod tests {
 
     #[test]
     fn corrupt_parquet_metadata_is_an_input_error() {
-        // Found by `fuzz/read_table`: a footer whose row group lists a sorting column with
-        // no fields made polars-parquet panic (`Option::unwrap` on a `None`).
+        // Found by `fuzz/read_table`: a footer whose sorting column has a `descending` field
+        // not encoded as a Thrift boolean made polars-parquet panic (`Option::expect`).
         let bytes = include_bytes!("../../tests/data/fuzz/parquet_thrift_panic.parquet");
         match read_bytes("corrupt.parquet", bytes) {
             Err(Error::InputFile { file, reason }) => {
