@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/filiere/target
 PYTHON ?= python3
 
-.PHONY: help cargo-env run dev install-test test test-rs test-py lint fmt bench clean
+.PHONY: help cargo-env run dev install-test test test-rs test-py lint fmt bench fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -49,6 +49,25 @@ bench: ## benchmarks against scipy, numpy, pymrio and SALib, printing the ratios
 	$(PYTHON) benchmarks/bench_io.py
 	$(PYTHON) benchmarks/bench_montecarlo.py
 	$(PYTHON) benchmarks/bench_sobol.py
+
+# Fuzzing (fuzz/, a cargo-fuzz crate outside the main build): every target in turn for
+# FUZZ_SECONDS, growing fuzz/corpus/<target>; a crash is saved in fuzz/artifacts/<target>.
+# Its own target dir: every dependency, Polars included, is compiled with coverage hooks.
+FUZZ_SECONDS ?= 300
+FUZZ_TARGET_DIR ?= $(HOME)/.cache/filiere/fuzz-target
+FUZZ_TARGETS := read_table workshops establishments catalog parameters study_toml
+FUZZ_ENV = CARGO_TARGET_DIR=$(FUZZ_TARGET_DIR) FILIERE_TEST_LIBPYTHON=$(PY_LIBPYTHON) \
+	LD_LIBRARY_PATH=$(firstword $(subst :, ,$(PY_LIBPYTHON)))$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH}
+FUZZ_FLAGS := -O --sanitizer none
+
+fuzz: cargo-env ## fuzz the readers and parsers, FUZZ_SECONDS (300) per target (nightly)
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	$(FUZZ_ENV) cargo +nightly fuzz build $(FUZZ_FLAGS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+		$(FUZZ_ENV) cargo +nightly fuzz run $(FUZZ_FLAGS) $$t fuzz/corpus/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1; \
+	done
 
 clean: ## remove build outputs of this checkout (not the shared target dir)
 	rm -rf out dist python/filiere/*.so

@@ -624,13 +624,28 @@ fn check_header(
     }
 }
 
+/// The message of a caught panic.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("unknown error")
+}
+
 fn read_parquet(file: &str, bytes: &[u8]) -> Result<RawTable> {
-    let frame = ParquetReader::new(Cursor::new(bytes))
-        .finish()
-        .map_err(|e| Error::InputFile {
-            file: file.to_owned(),
-            reason: format!("not a readable Parquet file: {e}"),
-        })?;
+    let unreadable = |reason: String| Error::InputFile {
+        file: file.to_owned(),
+        reason: format!("not a readable Parquet file: {reason}"),
+    };
+    // Polars' Parquet reader panics on some corrupt files instead of failing (polars-parquet
+    // 0.55 `expect`s some fields of the footer's Thrift metadata; found by fuzzing): a
+    // corrupt file is an input error, not a crash. The reader holds no shared state.
+    let frame = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ParquetReader::new(Cursor::new(bytes)).finish()
+    }))
+    .map_err(|panic| unreadable(format!("corrupt metadata ({})", panic_message(&*panic))))?
+    .map_err(|e| unreadable(e.to_string()))?;
     if frame.height().saturating_mul(frame.width().max(1)) > MAX_CELLS {
         return Err(too_many_cells(file, frame.height() + 1));
     }
@@ -850,6 +865,23 @@ fn read_xlsx(file: &str, bytes: &[u8], limit: usize) -> Result<RawTable> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn corrupt_parquet_metadata_is_an_input_error() {
+        // Found by `fuzz/read_table`: a footer whose sorting column has a `descending` field
+        // not encoded as a Thrift boolean made polars-parquet panic (`Option::expect`).
+        let bytes = include_bytes!("../../tests/data/fuzz/parquet_thrift_panic.parquet");
+        match read_bytes("corrupt.parquet", bytes) {
+            Err(Error::InputFile { file, reason }) => {
+                assert_eq!(file, "corrupt.parquet");
+                assert!(
+                    reason.starts_with("not a readable Parquet file"),
+                    "{reason}"
+                );
+            }
+            other => panic!("expected an InputFile error, got {other:?}"),
+        }
+    }
 
     #[test]
     fn sniffs_french_semicolons_and_commas() {

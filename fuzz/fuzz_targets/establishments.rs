@@ -1,0 +1,11 @@
+//! Any bytes read as a CSV `establishments` table, then validated.
+#![no_main]
+
+use filiere::data::{read::read_bytes, tables};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(raw) = read_bytes("establishments.csv", data) {
+        let _ = tables::establishments(&raw);
+    }
+});
