@@ -49,11 +49,20 @@ def test_killed_runs_never_corrupt_the_outputs(tmp_path: Path) -> None:
     reference = consistent(out)
     rng = random.Random(20241)
     killed_while_writing = 0
-    for _ in range(50):
+    for attempt in range(50):
         proc = subprocess.Popen(
             [*RUN, str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(rng.uniform(0.3, 1.1) * duration)
+        if attempt % 2:
+            # Every other kill lands at a random moment of the whole run...
+            time.sleep(rng.uniform(0.3, 1.1) * duration)
+        else:
+            # ...the others just after the writer created its staging folder, so that some
+            # kills land mid-write whatever the speed of this machine (the write phase is a
+            # small part of a run, and random kills alone may all miss it).
+            while proc.poll() is None and not (out / STAGING).exists():
+                time.sleep(0.0005)
+            time.sleep(rng.uniform(0.0, 0.02))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         killed_while_writing += (out / STAGING).exists()
