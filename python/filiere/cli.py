@@ -2,7 +2,8 @@
 
 ``filiere run STUDY.toml [--out DIR]`` or ``filiere run --example aura`` prints the
 headline table and writes the outputs, with the feasibility report ``report.html``;
-``filiere validate FILE...`` checks input files and reports every problem at once. Bad
+``filiere validate FILE...`` checks input files and reports every problem at once;
+``filiere diff OLD NEW`` shows what changed between two output folders. Bad
 input exits with code 2 and one readable paragraph on stderr, without a traceback.
 """
 
@@ -17,7 +18,6 @@ from typing import Any
 
 from filiere import __version__, _core
 from filiere.exceptions import FiliereError, InternalError, Problem
-from filiere.results import Results
 from filiere.study import Study
 
 EXIT_BAD_INPUT = 2
@@ -107,33 +107,40 @@ def _run(args: argparse.Namespace) -> int:
         print("filiere run: give a STUDY.toml or --example NAME", file=sys.stderr)
         return EXIT_BAD_INPUT
     start = time.perf_counter()
-    results = study.run()
+    if not args.out:
+        results = study.run()
+        elapsed = (time.perf_counter() - start) * 1000
+        print(_headline(study, elapsed, results.summary.to_dicts()))
+        return 0
+    from filiere.pipeline import run_pipeline
+
+    print(f"stages ({args.out}):", file=sys.stderr)
+    record = run_pipeline(
+        study,
+        args.out,
+        draws=args.draws,
+        seed=1,
+        lang=args.lang,
+        locale=args.locale,
+        force=args.force,
+        progress=True,
+    )
     elapsed = (time.perf_counter() - start) * 1000
-    print(_headline(study, elapsed, results.summary.to_dicts()))
-    if args.out:
-        report = _report(study, results, args.draws, args.lang)
-        extra = {"report.html": report.encode("utf-8")} if report is not None else None
-        written = results.write(args.out, locale=args.locale, extra=extra)
-        print(f"\nwrote {len(written)} files to {args.out}")
+    print(_headline(study, elapsed, record.results.summary.to_dicts()))
+    ran = record.ran
+    if record.written:
+        print(f"\nwrote {len(record.files)} files to {args.out} (stages run: {', '.join(ran)})")
+    else:
+        print(f"\n{args.out} is up to date: nothing changed, no stage recomputed")
     return 0
 
 
-def _report(study: Study, results: Results, draws: int, lang: str) -> str | None:
-    """The feasibility report, with Monte Carlo ranges from ``draws`` draws (seed 1; none
-    for 0). A failure is reported on stderr and does not stop the run."""
-    from filiere.report import build_report
+def _diff(args: argparse.Namespace) -> int:
+    from filiere.diff import diff_runs
 
-    distribution = None
-    if draws > 0:
-        try:
-            distribution = study.monte_carlo(draws, seed=1)
-        except FiliereError as err:
-            print(f"filiere: Monte Carlo skipped in the report: {err}", file=sys.stderr)
-    try:
-        return build_report(study, results, distribution, lang=lang)
-    except Exception as err:  # the tables are still written
-        print(f"filiere: report.html not written: {err}", file=sys.stderr)
-        return None
+    result = diff_runs(args.old, args.new)
+    print(result.to_json() if args.json else str(result))
+    return 0
 
 
 def _draws(text: str) -> int:
@@ -227,7 +234,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="Monte Carlo draws for the report's ranges (seed 1; 0 skips them)",
     )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="recompute every stage, ignoring the cache in OUT/.filiere-cache",
+    )
     run.set_defaults(handler=_run)
+
+    diff = sub.add_parser("diff", help="what changed between two output folders")
+    diff.add_argument("old", help="output folder of the earlier run")
+    diff.add_argument("new", help="output folder of the later run")
+    diff.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    diff.set_defaults(handler=_diff)
 
     validate = sub.add_parser("validate", help="check input files, report every problem")
     validate.add_argument("files", nargs="+", help="table files (CSV, Parquet, XLSX) or study.toml")

@@ -17,17 +17,17 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date
 from functools import partial
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import polars as pl
 
 from filiere import _core
-from filiere.exceptions import FiliereError
+from filiere.exceptions import FiliereError, Problem
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -460,9 +460,16 @@ class _Report:
     """Builds the page, section by section."""
 
     def __init__(
-        self, study: Study, results: Results, distribution: Distribution | None, lang: str
+        self,
+        study: Study,
+        results: Results,
+        distribution: Distribution | None,
+        lang: str,
+        sensitivity: pl.DataFrame | None = None,
+        validation: Mapping[str, SourceCheck] | None = None,
     ) -> None:
         self.study, self.results, self.dist, self.lang = study, results, distribution, lang
+        self.tornado_frame, self.validation = sensitivity, validation
         self.t = _TEXT[lang]
         self.years = [int(y) for y in results.summary["year"].to_list()]
 
@@ -1019,7 +1026,9 @@ class _Report:
         from filiere.plot import tornado
 
         t = self.t
-        full = self.study.sensitivity("tornado", metric="direct_fte")
+        full = self.tornado_frame
+        if full is None:
+            full = self.study.sensitivity("tornado", metric="direct_fte")
         y = int(full["year"][0])
         frame = full.filter(pl.col("swing") > 0)
         if frame.height == 0:
@@ -1117,7 +1126,8 @@ class _Report:
         rows: list[list[str]] = []
         details: list[str] = []
         for kind, source in sorted(self.study.sources.items()):
-            status, problems = _check_source(kind, source, t)
+            check = (self.validation or {}).get(kind) or check_source(kind, source)
+            status, problems = _status(check, source == kind, t), check["problems"]
             rows.append([escape(kind), escape(source), escape(status)])
             if problems:
                 details.append(f"<h3>{escape(source)}</h3>")
@@ -1208,20 +1218,40 @@ def _workshop_names(study: Study) -> dict[str, str]:
     }
 
 
-def _check_source(kind: str, source: str, t: dict[str, str]) -> tuple[str, list[Any]]:
-    """Validate one input file again; returns a status and the problems found."""
+class SourceCheck(TypedDict):
+    """One input file validated again for the data-quality annex (JSON-serialisable)."""
+
+    #: ``bundled``, ``missing`` (no such file), ``error`` (unreadable), ``checked``.
+    state: str
+    #: The reason when ``state`` is ``error``.
+    reason: str
+    #: The problems :func:`filiere._core.validate_file` found.
+    problems: list[Problem]
+
+
+def check_source(kind: str, source: str) -> SourceCheck:
+    """Validate one input file again for the data-quality annex."""
     if source.startswith("example:"):
-        return t["bundled"], []
+        return {"state": "bundled", "reason": "", "problems": []}
     path = Path(source)
     if not path.is_file():
-        return (t["in_memory"] if source == kind else t["not_found"]), []
+        return {"state": "missing", "reason": "", "problems": []}
     try:
         problems = list(_core.validate_file(str(path), kind))
     except FiliereError as err:
-        return _reason(err), []
-    if not problems:
-        return t["no_problem"], []
-    return t["problems"].format(n=len(problems)), problems
+        return {"state": "error", "reason": _reason(err), "problems": []}
+    return {"state": "checked", "reason": "", "problems": problems}
+
+
+def _status(check: SourceCheck, in_memory: bool, t: dict[str, str]) -> str:
+    if check["state"] == "bundled":
+        return t["bundled"]
+    if check["state"] == "missing":
+        return t["in_memory"] if in_memory else t["not_found"]
+    if check["state"] == "error":
+        return check["reason"]
+    n = len(check["problems"])
+    return t["problems"].format(n=n) if n else t["no_problem"]
 
 
 def _retitle(fig: Figure, title: str) -> Figure:
@@ -1266,6 +1296,9 @@ def build_report(
     results: Results,
     distribution: Distribution | None = None,
     lang: str = "fr",
+    *,
+    sensitivity: pl.DataFrame | None = None,
+    validation: Mapping[str, SourceCheck] | None = None,
 ) -> str:
     """The feasibility report of a study, as one self-contained HTML page.
 
@@ -1289,6 +1322,11 @@ def build_report(
         the report says the ranges were not computed.
     lang : {"fr", "en"}, default "fr"
         Language of the text and of the number format (``1 234,5`` or ``1,234.5``).
+    sensitivity : polars.DataFrame, optional
+        ``study.sensitivity("tornado", metric="direct_fte")`` if already computed
+        (:mod:`filiere.pipeline` caches it); computed here otherwise.
+    validation : mapping of str to SourceCheck, optional
+        :func:`check_source` of each input table, by kind, if already computed.
 
     Returns
     -------
@@ -1311,4 +1349,4 @@ def build_report(
     """
     if lang not in _TEXT:
         raise ValueError(f"lang must be 'fr' or 'en', got {lang!r}")
-    return _Report(study, results, distribution, lang).build()
+    return _Report(study, results, distribution, lang, sensitivity, validation).build()

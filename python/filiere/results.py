@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -95,7 +96,7 @@ def recover(directory: str | os.PathLike[str]) -> bool:
     return True
 
 
-def _lock(file: object) -> None:
+def lock_file(file: object) -> None:
     """Exclusive lock on an open file (released when it is closed or the process dies)."""
     try:
         import fcntl
@@ -201,6 +202,7 @@ class Results:
         formats: Iterable[str] = ("parquet", "csv"),
         locale: str = "en",
         extra: Mapping[str, bytes] | None = None,
+        manifest: Mapping[str, Any] | None = None,
     ) -> list[Path]:
         """Save every table as one transaction: all the new files or all the old ones.
 
@@ -226,6 +228,9 @@ class Results:
             More files to write in the same transaction, by file name (no folder), e.g.
             ``{"report.html": html.encode()}``: staged, listed in the manifest with their
             SHA-256 and renamed in with the tables.
+        manifest : mapping, optional
+            More JSON-serialisable entries for ``manifest.json`` (inputs, stages, timings:
+            :mod:`filiere.pipeline` records its trace here).
 
         Returns
         -------
@@ -261,12 +266,18 @@ class Results:
         except OSError as err:
             raise _output_error(out, err) from err
         with lock:
-            _lock(lock)
-            return self._write_locked(out, formats, locale, extras)
+            lock_file(lock)
+            return self._write_locked(out, formats, locale, extras, manifest)
 
     def _write_locked(
-        self, out: Path, formats: list[str], locale: str, extras: dict[str, bytes]
+        self,
+        out: Path,
+        formats: list[str],
+        locale: str,
+        extras: dict[str, bytes],
+        more: Mapping[str, Any] | None = None,
     ) -> list[Path]:
+        """:meth:`write` once ``out/.filiere-lock`` is held (by the caller)."""
         try:
             recover(out)
             staging = out / STAGING
@@ -301,6 +312,7 @@ class Results:
                     for n in names
                 },
                 "rows": {name: frame.height for name, frame in self.tables().items()},
+                **dict(more or {}),
             }
             (staging / "manifest.json").write_text(
                 json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
