@@ -49,6 +49,7 @@ bench: ## benchmarks against scipy, numpy, pymrio and SALib, printing the ratios
 	$(PYTHON) benchmarks/bench_io.py
 	$(PYTHON) benchmarks/bench_montecarlo.py
 	$(PYTHON) benchmarks/bench_sobol.py
+	$(PYTHON) benchmarks/bench_pipeline.py
 
 # Fuzzing (fuzz/, a cargo-fuzz crate outside the main build): every target in turn for
 # FUZZ_SECONDS, growing fuzz/corpus/<target>; a crash is saved in fuzz/artifacts/<target>.
