@@ -18,9 +18,12 @@ import polars as pl
 import pytest
 
 import filiere as fl
+from filiere.pipeline import CACHE
 from filiere.results import STAGING, recover
 
 RUN = [sys.executable, "-m", "filiere", "run", "--example", "aura-pilot", "--draws", "0", "--out"]
+# Every killed run recomputes and rewrites (a rerun with nothing changed writes nothing).
+FORCED = [*RUN[:-1], "--force", "--out"]
 
 
 def consistent(out: Path) -> dict[str, str]:
@@ -51,7 +54,7 @@ def test_killed_runs_never_corrupt_the_outputs(tmp_path: Path) -> None:
     killed_while_writing = 0
     for attempt in range(50):
         proc = subprocess.Popen(
-            [*RUN, str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [*FORCED, str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         if attempt % 2:
             # Every other kill lands at a random moment of the whole run...
@@ -75,6 +78,21 @@ def test_killed_runs_never_corrupt_the_outputs(tmp_path: Path) -> None:
         assert consistent(out) == reference
     # The random kills did land while files were being written (not only before).
     assert killed_while_writing > 0
+    # The stage cache survived the kills too: every entry loads, and a normal run (which
+    # trusts the cache) completes with the reference outputs.
+    for entry in (out / CACHE).iterdir():
+        if entry.is_dir():
+            for table in entry.glob("*.parquet"):
+                pl.read_parquet(table)
+        elif entry.suffix == ".parquet":
+            pl.read_parquet(entry)
+        elif entry.suffix in (".json", ".html"):
+            entry.read_bytes().decode("utf-8")
+            if entry.suffix == ".json":
+                json.loads(entry.read_text(encoding="utf-8"))
+    subprocess.run([*RUN, str(out)], check=True, capture_output=True)
+    assert consistent(out) == reference
+    (out / "summary.parquet").unlink()
     subprocess.run([*RUN, str(out)], check=True, capture_output=True)
     assert consistent(out) == reference
 
