@@ -6,6 +6,7 @@ stages that depend on it; the outputs are byte-identical to a cold run of the sa
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import shutil
@@ -221,3 +222,28 @@ def test_outputs_stay_inside_out(pilot_dir: Path, tmp_path: Path) -> None:
     run_pipeline(fl.Study.load(pilot_dir / "study.toml"), out, draws=0)
     after = {p for p in tmp_path.rglob("*") if "out" not in p.parts}
     assert after - before == {tmp_path / "nested"}
+
+
+def test_a_full_disk_during_the_write_keeps_the_old_outputs_and_the_cache(
+    pilot_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    run_pipeline(fl.Study.load(pilot_dir / "study.toml"), out, draws=0)
+    before = outputs(out)
+    set_operators(pilot_dir, "PI-003", 3)
+    real = pl.DataFrame.write_csv
+
+    def full(self: pl.DataFrame, *args: object, **kwargs: object) -> object:
+        if "staging" in str(args[0] if args else kwargs.get("file")):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pl.DataFrame, "write_csv", full)
+    with pytest.raises(fl.OutputError, match="No space left on device"):
+        run_pipeline(fl.Study.load(pilot_dir / "study.toml"), out, draws=0)
+    monkeypatch.undo()
+    assert outputs(out) == before  # the previous run's files, untouched
+    # The stages computed before the failure are in the cache: only the write reruns.
+    record = run_pipeline(fl.Study.load(pilot_dir / "study.toml"), out, draws=0)
+    assert record.ran == ["write"]
+    assert outputs(out) != before

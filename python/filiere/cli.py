@@ -51,7 +51,9 @@ def _late_by(row: dict[str, Any]) -> str:
         return "0"
     if row["delivered"] is None:
         return "never"
-    return f"{(row['delivered'] - row['deadline']).days:,}"
+    days = (row["delivered"] - row["deadline"]).days
+    # not on time, but what is left is less than a day's work (see the report)
+    return f"{days:,}" if days > 0 else "< 1"
 
 
 def _headline(study: Study, elapsed_ms: float, summary_rows: list[dict[str, Any]]) -> str:

@@ -663,7 +663,10 @@ class _Report:
                 return "0"
             if r["delivered"] is None or r["deadline"] is None:
                 return escape(t["never"])
-            return self.num((r["delivered"] - r["deadline"]).days)
+            days = (r["delivered"] - r["deadline"]).days
+            # Not on time, yet the last delivery falls on the deadline's day: the work left
+            # over is less than a day's (the day-by-day schedule rounds it into the last day).
+            return self.num(days) if days > 0 else "&lt; 1"
 
         indicators: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
             ("pieces", lambda r: cell(self.num(r["pieces"]), "pieces", r["year"], self.num)),
