@@ -192,7 +192,7 @@ def run_one(study: Study, spec: SweepSpec, file: str = "scenarios") -> pl.DataFr
     return summary.select(pl.lit(spec.index, dtype=pl.Int64).alias(SCENARIO_COLUMN), pl.all())
 
 
-def run_partition(study: Study, specs: list[SweepSpec], file: str) -> pl.DataFrame:
+def run_partition(specs: list[SweepSpec], study: Study, file: str) -> pl.DataFrame:
     """The summaries of a list of scenarios, one after the other (a Dask task)."""
     return pl.concat([run_one(study, spec, file) for spec in specs])
 
