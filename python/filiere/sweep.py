@@ -210,7 +210,7 @@ def _threads(threads: int | None) -> int:
 def _client_threads(client: Any) -> int:
     """Total worker threads of a Dask client's cluster (at least 1)."""
     try:
-        return max(1, sum(client.nthreads().values()))
+        return max(1, int(sum(client.nthreads().values())))
     except Exception:  # an exotic client: partition as for one thread
         return 1
 
@@ -297,9 +297,7 @@ def sweep(
             )
         remote = _scatter_study(client, study)
         groups = [[specs[i] for i in r] for r in _partitions(len(specs), n_parts)]
-        futures = client.map(
-            run_partition, groups, study=remote, file=file, pure=False
-        )
+        futures = client.map(run_partition, groups, study=remote, file=file, pure=False)
         parts = client.gather(futures)
     summaries = pl.concat(parts)
     indexed = frame.select(pl.int_range(pl.len(), dtype=pl.Int64).alias(SCENARIO_COLUMN), pl.all())
@@ -378,7 +376,9 @@ def _read_scenarios(path: Path) -> pl.DataFrame:
         separator = ";" if header.count(";") > header.count(",") else ","
         return pl.read_csv(path, separator=separator, infer_schema_length=None)
     except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as err:
-        raise InputFileError(f"{path}: not a readable scenarios table ({err})", file=str(path))
+        raise InputFileError(
+            f"{path}: not a readable scenarios table ({err})", file=str(path)
+        ) from None
 
 
 def _write_outputs(table: pl.DataFrame, out: Path) -> list[Path]:
@@ -426,7 +426,7 @@ def run_sweep_cli(args: argparse.Namespace) -> int:
     if args.scheduler:
         from distributed import Client
 
-        with Client(args.scheduler) as client:
+        with Client(args.scheduler) as client:  # type: ignore[no-untyped-call]
             table = sweep(study, frame, client=client, file=str(path))
     else:
         table = sweep(study, frame, file=str(path))

@@ -69,7 +69,12 @@ def _establishments(rng: random.Random, departements: list[str]) -> pl.DataFrame
             )
     return pl.DataFrame(
         rows,
-        schema={"name": pl.String, "departement": pl.String, "level": pl.String, "pupils": pl.Int64},
+        schema={
+            "name": pl.String,
+            "departement": pl.String,
+            "level": pl.String,
+            "pupils": pl.Int64,
+        },
     )
 
 
