@@ -90,10 +90,18 @@ def test_sweep_on_dask_equals_in_process(
 ) -> None:
     remote = fl.sweep(aura, SCENARIOS, client=client)
     assert_frame_equal(remote, local_sweep)
-    # Any partitioning gives the same rows; so does a list of dicts.
+
+    # Any partitioning gives the same rows; so does a list of dicts (on the pilot: fast).
+    pilot = fl.Study.example("aura-pilot")
     as_dicts = [{k: v for k, v in r.items() if v is not None} for r in SCENARIOS.to_dicts()]
-    one_each = fl.sweep(aura, as_dicts, client=client, partitions=6)
-    assert_frame_equal(one_each.drop(SCENARIOS.columns), local_sweep.drop(SCENARIOS.columns))
+    here = fl.sweep(pilot, as_dicts, threads=1)
+    there = fl.sweep(pilot, as_dicts, client=client, partitions=6)
+    assert_frame_equal(there, here)
+    assert here.height == 6 and here["direct_fte"][0] > here["direct_fte"][5]
+    # A value the study refuses, found on a worker, comes back as the same typed error.
+    with pytest.raises(fl.SweepError) as err:
+        fl.sweep(pilot, [{"line_efficiency": 0.6}, {"line_efficiency": 7.0}], client=client)
+    assert (err.value.row, err.value.column) == (3, "line_efficiency")
 
 
 def test_monte_carlo_on_dask_is_bit_identical(client: Any, aura: fl.Study) -> None:
