@@ -44,12 +44,13 @@ fmt: ## format Rust and Python
 	$(PYTHON) -m ruff format python tests benchmarks scripts
 	$(PYTHON) -m ruff check --fix python tests benchmarks scripts
 
-bench: ## benchmarks against scipy, numpy, pymrio and SALib, printing the ratios
+bench: ## benchmarks against scipy, numpy, pymrio and SALib, and sweeps in process vs Dask
 	$(PYTHON) benchmarks/bench_allocate.py
 	$(PYTHON) benchmarks/bench_io.py
 	$(PYTHON) benchmarks/bench_montecarlo.py
 	$(PYTHON) benchmarks/bench_sobol.py
 	$(PYTHON) benchmarks/bench_pipeline.py
+	$(PYTHON) benchmarks/bench_sweep.py
 
 # Fuzzing (fuzz/, a cargo-fuzz crate outside the main build): every target in turn for
 # FUZZ_SECONDS, growing fuzz/corpus/<target>; a crash is saved in fuzz/artifacts/<target>.

@@ -92,6 +92,17 @@ pub enum Error {
         /// What is wrong and what is allowed.
         reason: String,
     },
+    /// A département without prefecture coordinates (not one of the 96 of metropolitan
+    /// France), so no transport distance (Python `UnknownDepartementError`, a
+    /// `ParameterError` named `departement`).
+    #[error(
+        "parameter `departement`: `{code}` is not a département of metropolitan France \
+         (data/reference/prefectures.csv lists 01–95, 2A and 2B); no transport distance"
+    )]
+    UnknownDepartement {
+        /// The code as given.
+        code: String,
+    },
     /// The study file or scenario is invalid.
     #[error("{file}: {reason}")]
     Study {

@@ -5,7 +5,7 @@
 >>> results.summary  # doctest: +SKIP
 """
 
-from filiere import plot
+from filiere import plot, synthetic
 from filiere._core import __version__
 from filiere.allocate import Allocation, ShadowPrices, allocate
 from filiere.economy import Economy, flq_lambda, location_quotient
@@ -18,10 +18,13 @@ from filiere.exceptions import (
     ParameterTableError,
     SchemaError,
     StudyError,
+    SweepError,
+    UnknownDepartementError,
 )
 from filiere.results import Results
 from filiere.sensitivity import sobol
 from filiere.study import Study
+from filiere.sweep import sweep
 from filiere.uncertainty import Distribution
 
 __all__ = [
@@ -39,10 +42,14 @@ __all__ = [
     "ShadowPrices",
     "Study",
     "StudyError",
+    "SweepError",
+    "UnknownDepartementError",
     "__version__",
     "allocate",
     "flq_lambda",
     "location_quotient",
     "plot",
     "sobol",
+    "sweep",
+    "synthetic",
 ]

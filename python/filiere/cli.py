@@ -257,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="table kind, when the file name does not tell",
     )
     validate.set_defaults(handler=_validate)
+
+    from filiere.sweep import add_sweep_parser
+
+    add_sweep_parser(sub)
     return parser
 
 

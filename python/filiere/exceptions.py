@@ -19,6 +19,8 @@ __all__ = [
     "Problem",
     "SchemaError",
     "StudyError",
+    "SweepError",
+    "UnknownDepartementError",
 ]
 
 
@@ -94,6 +96,42 @@ class ParameterTableError(SchemaError, ParameterError):
     """Problems of a parameters table (bad cells, unknown names, ``low > high``...): a
     :class:`SchemaError` with every problem's row and column, that ``except
     ParameterError`` also catches. ``name`` is ``"parameters"``."""
+
+
+class UnknownDepartementError(ParameterError):
+    """A workshop or school département has no prefecture coordinates, so no transport
+    distance: it is not one of the 96 départements of metropolitan France
+    (``data/reference/prefectures.csv``: 01-95, 2A and 2B).
+
+    Attributes
+    ----------
+    name : str
+        ``"departement"``.
+    departement : str
+        The code as given.
+    """
+
+    departement: str
+
+
+class SweepError(FiliereError, ValueError):
+    """A scenario of a sweep is invalid: a column that is neither a parameter nor a
+    scenario key, or a value the study refuses.
+
+    Attributes
+    ----------
+    file : str
+        The scenarios file (``"scenarios"`` for a table in memory).
+    row : int or None
+        The scenario's row as a spreadsheet shows it (header = row 1, first scenario =
+        row 2), or None for a problem with a whole column.
+    column : str or None
+        The column.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
 
 
 class StudyError(FiliereError, ValueError):

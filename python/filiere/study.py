@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +14,7 @@ from filiere import _core
 from filiere._convert import TableLike, for_core, to_polars
 from filiere.exceptions import ParameterError
 from filiere.results import Results
-from filiere.uncertainty import Distribution, run_draws, sobol_indices, tornado
+from filiere.uncertainty import Distribution, check_draws, run_draws, sobol_indices, tornado
 
 __all__ = ["Study"]
 
@@ -266,6 +267,7 @@ class Study:
         schedule: bool = True,
         progress: bool | None = None,
         chunk: int | None = None,
+        client: Any | None = None,
     ) -> Distribution:
         """Draw the uncertain parameters ``n`` times and compute the headline figures.
 
@@ -292,7 +294,13 @@ class Study:
         progress : bool, optional
             Show a progress bar on stderr (default: when the run takes several chunks).
         chunk : int, optional
-            Draws per chunk; Ctrl-C stops the run between chunks.
+            Draws per chunk; Ctrl-C stops the run between chunks. With ``client``: draws
+            per Dask task (default: 4 tasks per worker thread).
+        client : dask.distributed.Client, optional
+            Compute on this Dask cluster: the study is sent once to every worker, each task
+            computes a range of draw indices, and the ranges are concatenated in order. The
+            draws are bit-identical to a local run with the same seed. ``progress`` is
+            ignored (Dask's dashboard shows the tasks).
 
         Returns
         -------
@@ -307,6 +315,20 @@ class Study:
         >>> bool(q["p5"][0] < q["p50"][0] < q["p95"][0])
         True
         """
+        if client is not None:
+            from filiere.sweep import distributed_draws
+
+            check_draws(n, seed, chunk)
+            draws, names = distributed_draws(
+                self,
+                n,
+                seed=seed,
+                resolve_allocation=resolve_allocation,
+                schedule=schedule,
+                chunk=chunk,
+                client=client,
+            )
+            return Distribution(draws=draws, parameters=names, seed=seed)
         draws, names = run_draws(
             self._inner,
             n,
@@ -363,11 +385,18 @@ class Study:
             f"parameter `method`: {method!r}; supported: 'tornado', 'sobol'", name="method"
         )
 
-    def __getstate__(self) -> dict[str, str]:
-        return {"json": self._inner.to_json()}
+    def __getstate__(self) -> dict[str, bytes]:
+        """Pickle as the core's serde JSON, zlib-compressed (a few hundred kB for the
+        bundled AURA study, where pickling the tables as Python objects would take
+        megabytes): what Dask sends to each worker once."""
+        return {"zjson": zlib.compress(self._inner.to_json().encode("utf-8"), 6)}
 
-    def __setstate__(self, state: dict[str, str]) -> None:
-        self._inner = _core.Study.from_json(state["json"])
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        if "zjson" in state:
+            text = zlib.decompress(state["zjson"]).decode("utf-8")
+        else:  # pickles written before v0.2: plain JSON text
+            text = state["json"]
+        self._inner = _core.Study.from_json(text)
 
     def __repr__(self) -> str:
         s = self.scenario

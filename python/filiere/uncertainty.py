@@ -45,6 +45,26 @@ class _Progress:
         sys.stderr.flush()
 
 
+def check_draws(n: int, seed: int, chunk: int | None) -> None:
+    """Check the number of draws, the seed and the chunk size of a Monte Carlo run.
+
+    Raises
+    ------
+    ParameterError
+        Naming ``n``, ``seed`` or ``chunk``.
+    """
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ParameterError(f"parameter `n`: {n!r} must be a whole number ≥ 1", name="n")
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**64:
+        raise ParameterError(
+            f"parameter `seed`: {seed!r} must be a whole number in [0, 2^64)", name="seed"
+        )
+    if chunk is not None and (not isinstance(chunk, int) or isinstance(chunk, bool) or chunk < 1):
+        raise ParameterError(
+            f"parameter `chunk`: {chunk!r} must be a whole number ≥ 1", name="chunk"
+        )
+
+
 def run_draws(
     study_core: _core.Study,
     n: int,
@@ -57,12 +77,7 @@ def run_draws(
 ) -> tuple[pl.DataFrame, list[str]]:
     """Evaluate draws 0..n in chunks (each without the GIL, in parallel), so that a long
     run shows progress and Ctrl-C stops it between chunks."""
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ParameterError(f"parameter `n`: {n!r} must be a whole number ≥ 1", name="n")
-    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**64:
-        raise ParameterError(
-            f"parameter `seed`: {seed!r} must be a whole number in [0, 2^64)", name="seed"
-        )
+    check_draws(n, seed, chunk)
     mc = _core.MonteCarlo(study_core, resolve_allocation, schedule)
     size = chunk or (8 if resolve_allocation else 20_000)
     bar = _Progress(n, progress if progress is not None else n > size)

@@ -859,13 +859,17 @@ fn polish(problem: &AllocationProblem, prep: &Prepared, x: &mut [f64], solver_un
     }
 }
 
-/// Prefecture of a département of Auvergne-Rhône-Alpes, with its coordinates.
+/// Prefecture of a département of metropolitan France, with its coordinates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prefecture {
-    /// Département code (`01`, `69`...).
+    /// Département code (`01`, `2A`, `69`...).
     pub departement: String,
     /// Département name.
     pub departement_name: String,
+    /// INSEE code of the region (`84` = Auvergne-Rhône-Alpes).
+    pub region_code: String,
+    /// Region name.
+    pub region_name: String,
     /// Prefecture (town).
     pub prefecture: String,
     /// Latitude (degrees north, WGS84).
@@ -874,42 +878,80 @@ pub struct Prefecture {
     pub lon: f64,
 }
 
-/// The bundled prefecture table (`data/reference/aura_prefectures.csv`; sources in
-/// `data/reference/README.md`: Wikipedia infobox coordinates).
-pub const PREFECTURES_CSV: &str = include_str!("../../data/reference/aura_prefectures.csv");
+/// The bundled prefecture table of the 96 départements of metropolitan France
+/// (`data/reference/prefectures.csv`; sources in `data/reference/README.md`).
+pub const PREFECTURES_CSV: &str = include_str!("../../data/reference/prefectures.csv");
+
+/// INSEE code of Auvergne-Rhône-Alpes.
+pub const AURA_REGION_CODE: &str = "84";
+
+fn parse_prefectures() -> std::result::Result<Vec<Prefecture>, String> {
+    PREFECTURES_CSV
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let f: Vec<&str> = line.split(',').collect();
+            let num = |s: &str| s.trim().parse::<f64>().map_err(|e| format!("{line}: {e}"));
+            match f.as_slice() {
+                [dep, name, region, region_name, town, lat, lon, _source] => Ok(Prefecture {
+                    departement: (*dep).to_owned(),
+                    departement_name: (*name).to_owned(),
+                    region_code: (*region).to_owned(),
+                    region_name: (*region_name).to_owned(),
+                    prefecture: (*town).to_owned(),
+                    lat: num(lat)?,
+                    lon: num(lon)?,
+                }),
+                _ => Err(format!("{line}: expected 8 fields")),
+            }
+        })
+        .collect()
+}
+
+/// The prefectures of the 96 départements of metropolitan France, in département order.
+///
+/// # Errors
+/// [`Error::Internal`] if the bundled table is malformed (a bug; tested).
+pub fn prefectures() -> Result<&'static [Prefecture]> {
+    static TABLE: std::sync::OnceLock<std::result::Result<Vec<Prefecture>, String>> =
+        std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(parse_prefectures)
+        .as_ref()
+        .map(Vec::as_slice)
+        .map_err(|e| Error::Internal(format!("data/reference/prefectures.csv: {e}")))
+}
 
 /// The prefectures of the twelve départements of Auvergne-Rhône-Alpes.
 ///
 /// # Errors
 /// [`Error::Internal`] if the bundled table is malformed (a bug; tested).
 pub fn aura_prefectures() -> Result<&'static [Prefecture]> {
-    static TABLE: std::sync::OnceLock<std::result::Result<Vec<Prefecture>, String>> =
-        std::sync::OnceLock::new();
-    TABLE
+    static TABLE: std::sync::OnceLock<Vec<Prefecture>> = std::sync::OnceLock::new();
+    let all = prefectures()?;
+    Ok(TABLE
         .get_or_init(|| {
-            PREFECTURES_CSV
-                .lines()
-                .skip(1)
-                .filter(|l| !l.trim().is_empty())
-                .map(|line| {
-                    let f: Vec<&str> = line.split(',').collect();
-                    let num = |s: &str| s.trim().parse::<f64>().map_err(|e| format!("{line}: {e}"));
-                    match f.as_slice() {
-                        [dep, name, town, lat, lon] => Ok(Prefecture {
-                            departement: (*dep).to_owned(),
-                            departement_name: (*name).to_owned(),
-                            prefecture: (*town).to_owned(),
-                            lat: num(lat)?,
-                            lon: num(lon)?,
-                        }),
-                        _ => Err(format!("{line}: expected 5 fields")),
-                    }
-                })
+            all.iter()
+                .filter(|p| p.region_code == AURA_REGION_CODE)
+                .cloned()
                 .collect()
         })
-        .as_ref()
-        .map(Vec::as_slice)
-        .map_err(|e| Error::Internal(format!("data/reference/aura_prefectures.csv: {e}")))
+        .as_slice())
+}
+
+/// The prefecture of a département of metropolitan France.
+///
+/// # Errors
+/// [`Error::UnknownDepartement`] for a code that is not one of the 96 (overseas
+/// départements have no road link to the mainland workshops and are not in the table).
+pub fn prefecture(code: &str) -> Result<&'static Prefecture> {
+    prefectures()?
+        .iter()
+        .find(|p| p.departement == code)
+        .ok_or_else(|| Error::UnknownDepartement {
+            code: code.to_owned(),
+        })
 }
 
 /// Mean Earth radius (km), IUGG.
@@ -925,26 +967,13 @@ pub fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     2.0 * EARTH_RADIUS_KM * a.sqrt().min(1.0).asin()
 }
 
-/// Great-circle distance (km) between the prefectures of two AURA départements (0 within a
-/// département).
+/// Great-circle distance (km) between the prefectures of two départements of metropolitan
+/// France (0 within a département).
 ///
 /// # Errors
-/// [`Error::Parameter`] naming a département that is not one of the twelve of AURA.
+/// [`Error::UnknownDepartement`] naming a département that is not one of the 96.
 pub fn distance_km(from: &str, to: &str) -> Result<f64> {
-    let table = aura_prefectures()?;
-    let find = |code: &str| {
-        table.iter().find(|p| p.departement == code).ok_or_else(|| {
-            let known: Vec<&str> = table.iter().map(|p| p.departement.as_str()).collect();
-            Error::parameter(
-                "departement",
-                format!(
-                    "`{code}` is not a département of Auvergne-Rhône-Alpes ({}); no distance",
-                    known.join(", ")
-                ),
-            )
-        })
-    };
-    let (a, b) = (find(from)?, find(to)?);
+    let (a, b) = (prefecture(from)?, prefecture(to)?);
     Ok(haversine_km(a.lat, a.lon, b.lat, b.lon))
 }
 
@@ -952,7 +981,8 @@ pub fn distance_km(from: &str, to: &str) -> Result<f64> {
 /// département: distance_km × `eur_per_piece_km`, as `[from][to]`.
 ///
 /// # Errors
-/// [`Error::Parameter`] for an unknown département or a rate that is negative or not finite.
+/// [`Error::UnknownDepartement`] for a département outside metropolitan France,
+/// [`Error::Parameter`] for a rate that is negative or not finite.
 pub fn transport_eur_per_piece(
     from: &[String],
     to: &[String],
@@ -1685,14 +1715,52 @@ mod tests {
         let lc = distance_km("69", "63").unwrap();
         assert!((130.0..142.0).contains(&lc), "{lc}");
         assert_eq!(distance_km("63", "63").unwrap(), 0.0);
-        assert!(distance_km("69", "75")
-            .unwrap_err()
-            .to_string()
-            .contains("`75`"));
+        // Outside metropolitan France: a typed error naming the code.
+        let err = distance_km("69", "971").unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownDepartement { code } if code == "971"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("`971`"), "{err}");
         let t =
             transport_eur_per_piece(&["69".into()], &["38".into(), "69".into()], 0.002).unwrap();
         assert!(close(t[0][0], lg * 0.002, 1e-12) && t[0][1] == 0.0);
         assert!(transport_eur_per_piece(&["69".into()], &["38".into()], -1.0).is_err());
+    }
+
+    #[test]
+    fn national_prefectures() {
+        let table = prefectures().unwrap();
+        assert_eq!(table.len(), 96);
+        let mut regions: Vec<&str> = table.iter().map(|p| p.region_code.as_str()).collect();
+        regions.sort_unstable();
+        regions.dedup();
+        assert_eq!(regions.len(), 13, "{regions:?}");
+        for p in table {
+            // Inside metropolitan France's bounding box (Corsica included).
+            assert!((41.3..51.1).contains(&p.lat), "{p:?}");
+            assert!((-5.2..9.6).contains(&p.lon), "{p:?}");
+        }
+        assert_eq!(prefecture("2A").unwrap().prefecture, "Ajaccio");
+        // As the crow flies: Paris–Marseille ≈ 661 km, Paris–Lille ≈ 204 km,
+        // Bordeaux–Strasbourg ≈ 761 km, Lyon–Paris ≈ 392 km.
+        for (a, b, km) in [
+            ("75", "13", 661.0),
+            ("75", "59", 204.0),
+            ("33", "67", 761.0),
+            ("69", "75", 392.0),
+        ] {
+            let d = distance_km(a, b).unwrap();
+            assert!((d - km).abs() < 8.0, "{a}-{b}: {d}");
+        }
+        // The AURA subset is the twelve AURA rows, unchanged.
+        let aura = aura_prefectures().unwrap();
+        assert!(aura.iter().all(|p| p.region_code == AURA_REGION_CODE));
+        assert_eq!(prefecture("69").unwrap(), &aura[9]);
+        assert!(matches!(
+            prefecture("99"),
+            Err(Error::UnknownDepartement { .. })
+        ));
     }
 
     #[test]
@@ -1777,8 +1845,14 @@ mod tests {
         assert!(a.unmet_pieces() < 1e-6, "{a:?}");
         assert!(problem_for_year(&workshops, &catalog, &demand, 2030, &m, 0.002, 80.0).is_err());
         let mut far = workshops.clone();
+        // Paris has a prefecture now (national table); an overseas code does not.
         far[1].departement = "75".into();
+        assert!(problem_for_year(&far, &catalog, &demand, 2026, &m, 0.002, 80.0).is_ok());
+        far[1].departement = "971".into();
         let err = problem_for_year(&far, &catalog, &demand, 2026, &m, 0.002, 80.0).unwrap_err();
-        assert!(err.to_string().contains("`75`"), "{err}");
+        assert!(
+            matches!(&err, Error::UnknownDepartement { code } if code == "971"),
+            "{err}"
+        );
     }
 }

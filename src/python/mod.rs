@@ -68,6 +68,12 @@ fn build_exception(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             d.set_item("name", name)?;
             ("ParameterError", d)
         }
+        Error::UnknownDepartement { code } => {
+            let d = PyDict::new(py);
+            d.set_item("name", "departement")?;
+            d.set_item("departement", code)?;
+            ("UnknownDepartementError", d)
+        }
         Error::Study { file, .. } => {
             let d = PyDict::new(py);
             d.set_item("file", file)?;
@@ -326,6 +332,26 @@ fn table_schema<'py>(py: Python<'py>, kind: String) -> PyResult<Bound<'py, PyLis
     Ok(list)
 }
 
+/// The prefectures of the 96 départements of metropolitan France
+/// (`data/reference/prefectures.csv`): code, names, region, town, latitude and longitude.
+#[pyfunction]
+fn prefectures<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+    let table = core(py, crate::model::allocate::prefectures)?;
+    let list = PyList::empty(py);
+    for p in table {
+        let d = PyDict::new(py);
+        d.set_item("departement", &p.departement)?;
+        d.set_item("departement_name", &p.departement_name)?;
+        d.set_item("region_code", &p.region_code)?;
+        d.set_item("region_name", &p.region_name)?;
+        d.set_item("prefecture", &p.prefecture)?;
+        d.set_item("lat", p.lat)?;
+        d.set_item("lon", p.lon)?;
+        list.append(d)?;
+    }
+    Ok(list)
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyStudy>()?;
@@ -344,6 +370,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(validate_file, m)?)?;
     m.add_function(wrap_pyfunction!(table_schema, m)?)?;
     m.add_function(wrap_pyfunction!(read_table, m)?)?;
+    m.add_function(wrap_pyfunction!(prefectures, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("EXAMPLES", crate::study::EXAMPLE_NAMES.to_vec())?;
     Ok(())
