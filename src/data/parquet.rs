@@ -1,0 +1,245 @@
+//! Bounds on what a Parquet file declares, checked before Polars decodes it.
+//!
+//! Polars trusts the sizes and counts a Parquet file declares: polars-parquet 0.55 casts a
+//! data page's `num_values` (a Thrift `i32`) to `usize`, so a negative count becomes
+//! 2^64 − n and the validity bitmap reserves 2^61 bytes, which aborts the process (an
+//! allocation failure is not a panic, so `catch_unwind` cannot catch it; found by fuzzing,
+//! `tests/data/fuzz/parquet_huge_alloc_abort.parquet`). [`check_declared_sizes`] reads the
+//! footer's metadata (Polars' reader, bounded by the file size) and every page header of
+//! every column chunk, with the same Thrift code and in the same order as Polars' page
+//! reader, and refuses a file whose declarations cannot be true: a negative or absurd count,
+//! a column chunk or page that does not fit in the file, more cells than [`MAX_CELLS`], or
+//! more bytes once decompressed than the input size limit.
+
+use std::io::Cursor;
+
+use polars::io::parquet::read::FileMetadata;
+use polars_parquet_format::thrift::protocol::TCompactInputProtocol;
+use polars_parquet_format::{PageHeader, PageType};
+
+use super::read::MAX_CELLS;
+
+/// Why a file's declarations were refused.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// More cells (rows × columns, or values in all column chunks) than [`MAX_CELLS`].
+    TooManyCells(usize),
+    /// A declaration that cannot be true of this file.
+    Corrupt(String),
+}
+
+fn corrupt(reason: String) -> Refusal {
+    Refusal::Corrupt(reason)
+}
+
+/// A declared count: at least 0 and at most [`MAX_CELLS`] (a table holds no more values).
+fn count(what: &str, value: i64) -> Result<usize, Refusal> {
+    usize::try_from(value)
+        .ok()
+        .filter(|&n| n <= MAX_CELLS)
+        .ok_or_else(|| {
+            corrupt(format!(
+                "{what} is {value}, not a count between 0 and {MAX_CELLS}"
+            ))
+        })
+}
+
+/// A declared size in bytes: at least 0 and at most `max`.
+fn size(what: &str, value: i64, max: usize, bound: &str) -> Result<usize, Refusal> {
+    usize::try_from(value)
+        .ok()
+        .filter(|&n| n <= max)
+        .ok_or_else(|| {
+            corrupt(format!(
+                "{what} is {value} bytes, more than {bound} ({max} bytes) or negative"
+            ))
+        })
+}
+
+/// Refuse a Parquet file whose metadata or page headers declare sizes or counts that cannot
+/// be true of `bytes`, before Polars allocates anything from them. `limit` is the input size
+/// limit, which also bounds the bytes the file's pages decompress to.
+pub(crate) fn check_declared_sizes(
+    metadata: &FileMetadata,
+    bytes: &[u8],
+    limit: usize,
+) -> Result<(), Refusal> {
+    let width = metadata.schema_descr.columns().len().max(1);
+    let cells = |rows: usize| rows.saturating_mul(width);
+    if cells(metadata.num_rows) > MAX_CELLS {
+        return Err(Refusal::TooManyCells(metadata.num_rows));
+    }
+    let mut rows = 0usize;
+    let mut values = 0usize;
+    let mut inflated = 0usize;
+    for (g, group) in metadata.row_groups.iter().enumerate() {
+        rows = rows.saturating_add(group.num_rows());
+        if cells(rows) > MAX_CELLS {
+            return Err(Refusal::TooManyCells(rows));
+        }
+        for (c, column) in group.parquet_columns().iter().enumerate() {
+            let at = format!("row group {g}, column chunk {c}");
+            values = values.saturating_add(count(
+                &format!("{at}: the number of values"),
+                column.num_values(),
+            )?);
+            if values > MAX_CELLS {
+                return Err(Refusal::TooManyCells(values));
+            }
+            let length = size(
+                &format!("{at}: the compressed size"),
+                column.compressed_size(),
+                bytes.len(),
+                "the file",
+            )?;
+            let declared = size(
+                &format!("{at}: the uncompressed size"),
+                column.uncompressed_size(),
+                limit,
+                "the input size limit",
+            )?;
+            inflated = inflated.saturating_add(declared);
+            let offset = column
+                .dictionary_page_offset()
+                .unwrap_or_else(|| column.data_page_offset());
+            let start = size(
+                &format!("{at}: the offset"),
+                offset,
+                bytes.len(),
+                "the file",
+            )?;
+            let chunk = bytes.get(start..start + length).ok_or_else(|| {
+                corrupt(format!(
+                    "{at}: {length} bytes at offset {start} run past the end of the file \
+                     ({} bytes)",
+                    bytes.len()
+                ))
+            })?;
+            inflated =
+                inflated.saturating_add(check_pages(&at, chunk, column.num_values(), limit)?);
+            if inflated > limit {
+                return Err(corrupt(format!(
+                    "the pages decompress to more than the input size limit ({limit} bytes)"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Read the page headers of one column chunk as Polars' page reader does (the first page if
+/// the chunk is not empty, a dictionary page or not, then pages until the declared number
+/// of values is reached), check each, and return the bytes the pages decompress to.
+fn check_pages(at: &str, chunk: &[u8], num_values: i64, limit: usize) -> Result<usize, Refusal> {
+    let mut reader = Cursor::new(chunk);
+    let mut seen = 0i64;
+    let mut inflated = 0usize;
+    let mut first = true;
+    loop {
+        let start = position(&reader);
+        if first {
+            if start == chunk.len() {
+                break;
+            }
+        } else if seen >= num_values {
+            break;
+        }
+        let rest = chunk.len() - start;
+        // The Thrift reader counts what it would allocate: nothing in a page header can be
+        // longer than the bytes left in the chunk (a few bytes more for nested structs).
+        let mut protocol =
+            TCompactInputProtocol::new(&mut reader, rest.saturating_mul(2).saturating_add(64));
+        let header = PageHeader::read_from_in_protocol(&mut protocol)
+            .map_err(|e| corrupt(format!("{at}: page header at byte {start}: {e}")))?;
+        let page = format!("{at}, page at byte {start}");
+        let data = position(&reader);
+        let compressed = size(
+            &format!("{page}: the compressed size"),
+            header.compressed_page_size.into(),
+            chunk.len() - data,
+            "the rest of the column chunk",
+        )?;
+        let uncompressed = size(
+            &format!("{page}: the uncompressed size"),
+            header.uncompressed_page_size.into(),
+            limit,
+            "the input size limit",
+        )?;
+        let page_values = check_page_header(&page, &header, compressed.min(uncompressed))?;
+        if first && header.type_ != PageType::DICTIONARY_PAGE {
+            // Polars looks for a dictionary page first, then reads this page again.
+            reader.set_position(start as u64);
+        } else {
+            reader.set_position((data + compressed) as u64);
+            seen = seen.saturating_add(page_values as i64);
+            inflated = inflated.saturating_add(uncompressed);
+            if inflated > limit {
+                return Err(corrupt(format!(
+                    "{at}: the pages decompress to more than the input size limit ({limit} \
+                     bytes)"
+                )));
+            }
+        }
+        first = false;
+    }
+    Ok(inflated)
+}
+
+fn position(reader: &Cursor<&[u8]>) -> usize {
+    // Never past the end: the Thrift reader only reads from the slice.
+    usize::try_from(reader.position()).unwrap_or(usize::MAX)
+}
+
+/// Check the counts of every sub-header present (whatever the page type says) and return
+/// the number of values the page adds to its column chunk, as Polars counts them.
+/// `levels_max` bounds the level bytes of a v2 data page (they are stored uncompressed).
+fn check_page_header(page: &str, header: &PageHeader, levels_max: usize) -> Result<usize, Refusal> {
+    let mut values = 0;
+    if let Some(h) = &header.data_page_header {
+        let n = count(
+            &format!("{page}: the number of values"),
+            h.num_values.into(),
+        )?;
+        if header.type_ == PageType::DATA_PAGE {
+            values = n;
+        }
+    }
+    if let Some(h) = &header.data_page_header_v2 {
+        let n = count(
+            &format!("{page}: the number of values"),
+            h.num_values.into(),
+        )?;
+        let nulls = count(&format!("{page}: the number of nulls"), h.num_nulls.into())?;
+        count(&format!("{page}: the number of rows"), h.num_rows.into())?;
+        if nulls > n {
+            return Err(corrupt(format!("{page}: {nulls} nulls among {n} values")));
+        }
+        let levels = size(
+            &format!("{page}: the definition levels"),
+            h.definition_levels_byte_length.into(),
+            levels_max,
+            "the page",
+        )?
+        .saturating_add(size(
+            &format!("{page}: the repetition levels"),
+            h.repetition_levels_byte_length.into(),
+            levels_max,
+            "the page",
+        )?);
+        if levels > levels_max {
+            return Err(corrupt(format!(
+                "{page}: {levels} bytes of levels in a page of {levels_max} bytes"
+            )));
+        }
+        if header.type_ == PageType::DATA_PAGE_V2 {
+            values = n;
+        }
+    }
+    if let Some(h) = &header.dictionary_page_header {
+        count(
+            &format!("{page}: the number of dictionary values"),
+            h.num_values.into(),
+        )?;
+    }
+    Ok(values)
+}
