@@ -243,3 +243,119 @@ fn check_page_header(page: &str, header: &PageHeader, levels_max: usize) -> Resu
     }
     Ok(values)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::*;
+    use polars_parquet_format::thrift::protocol::TCompactOutputProtocol;
+
+    /// A small Parquet file as Polars writes it, uncompressed.
+    fn file() -> Vec<u8> {
+        let mut frame = df!("id" => ["PI-001", "PI-002", "PI-003"], "operators" => [4i64, 7, 12])
+            .expect("frame");
+        let mut out = Vec::new();
+        ParquetWriter::new(&mut out)
+            .with_compression(ParquetCompression::Uncompressed)
+            .finish(&mut frame)
+            .expect("write");
+        out
+    }
+
+    fn check(bytes: &[u8], limit: usize) -> Result<(), Refusal> {
+        let mut reader = ParquetReader::new(Cursor::new(bytes));
+        let metadata = reader.get_metadata().expect("metadata").clone();
+        check_declared_sizes(&metadata, bytes, limit)
+    }
+
+    /// `bytes` with the first page header (right after the `PAR1` magic) edited; the edits
+    /// keep every varint its length, so nothing else moves.
+    fn patch_first_page(bytes: &[u8], edit: impl FnOnce(&mut PageHeader)) -> Vec<u8> {
+        let mut reader = Cursor::new(&bytes[4..]);
+        let mut header =
+            PageHeader::read_from_in_protocol(&mut TCompactInputProtocol::new(&mut reader, 4096))
+                .expect("page header");
+        let len = position(&reader);
+        edit(&mut header);
+        let mut encoded = Vec::new();
+        header
+            .write_to_out_protocol(&mut TCompactOutputProtocol::new(&mut encoded))
+            .expect("encode");
+        assert_eq!(encoded.len(), len, "the edit changed the header's length");
+        let mut out = bytes.to_vec();
+        out[4..4 + len].copy_from_slice(&encoded);
+        out
+    }
+
+    fn reason(refusal: Result<(), Refusal>) -> String {
+        match refusal {
+            Err(Refusal::Corrupt(reason)) => reason,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_file_polars_writes_passes_and_reads() {
+        let bytes = file();
+        assert_eq!(check(&bytes, 1 << 20), Ok(()));
+        let raw = super::super::read::read_bytes("ok.parquet", &bytes).expect("read");
+        assert_eq!(raw.frame.shape(), (3, 2));
+    }
+
+    #[test]
+    fn negative_page_counts_and_sizes_are_refused() {
+        let bytes = file();
+        let negative_values = patch_first_page(&bytes, |h| {
+            for n in [
+                h.data_page_header.as_mut().map(|d| &mut d.num_values),
+                h.data_page_header_v2.as_mut().map(|d| &mut d.num_values),
+                h.dictionary_page_header.as_mut().map(|d| &mut d.num_values),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                *n = -*n;
+            }
+        });
+        let why = reason(check(&negative_values, 1 << 20));
+        assert!(why.contains("values is -3"), "{why}");
+        let err = super::super::read::read_bytes("neg.parquet", &negative_values).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("neg.parquet: not a readable Parquet file: corrupt or hostile file"),
+            "{err}"
+        );
+
+        let negative_size = patch_first_page(&bytes, |h| {
+            h.compressed_page_size = -h.compressed_page_size;
+        });
+        let why = reason(check(&negative_size, 1 << 20));
+        assert!(why.contains("the compressed size is -"), "{why}");
+
+        // One byte too long: the next page header is read one byte late and is garbage.
+        let one_byte_late = patch_first_page(&bytes, |h| h.compressed_page_size += 1);
+        let why = reason(check(&one_byte_late, 1 << 20));
+        assert!(why.contains("page header at byte"), "{why}");
+    }
+
+    #[test]
+    fn what_pages_decompress_to_is_bounded_by_the_input_limit() {
+        let why = reason(check(&file(), 40));
+        assert!(
+            why.contains("more than the input size limit (40 bytes)"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn declared_rows_beyond_the_cell_limit_are_refused() {
+        let bytes = file();
+        let mut reader = ParquetReader::new(Cursor::new(&bytes[..]));
+        let mut metadata = (**reader.get_metadata().expect("metadata")).clone();
+        metadata.num_rows = MAX_CELLS;
+        assert_eq!(
+            check_declared_sizes(&metadata, &bytes, 1 << 20),
+            Err(Refusal::TooManyCells(MAX_CELLS))
+        );
+    }
+}
