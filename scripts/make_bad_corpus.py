@@ -587,11 +587,22 @@ def cases() -> list[Case]:
             "workshops",
             (FUZZ / "parquet_huge_alloc_abort.parquet").read_bytes(),
             "InputFileError",
-            r"not a readable Parquet file: corrupt or hostile file \(.*the number of values is -",
+            r"not a readable Parquet file: corrupt or hostile file \(",
             None,
             None,
             "found by fuzzing: a data page declaring -n values made Polars abort on a 2^61-byte"
             " allocation; refused before Polars reads it",
+        ),
+        Case(
+            "w_parquet_footer_huge_list.parquet",
+            "workshops",
+            (FUZZ / "parquet_footer_list_alloc_abort.parquet").read_bytes(),
+            "InputFileError",
+            r"not a readable Parquet file: corrupt or hostile file \(footer metadata",
+            None,
+            None,
+            "found by fuzzing: a footer list declaring 2^31 elements made Polars abort on a"
+            " 109 GB allocation; refused before Polars decodes the footer",
         ),
         Case(
             "w_parquet_thrift_bool.parquet",

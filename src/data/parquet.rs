@@ -244,6 +244,306 @@ fn check_page_header(page: &str, header: &PageHeader, levels_max: usize) -> Resu
     Ok(values)
 }
 
+/// Most list elements a footer may declare in the lists Polars pre-allocates (schema
+/// elements, row groups, column chunks, key-value pairs, column orders, sorting columns).
+/// A survey table has a few dozen columns and a handful of row groups.
+pub(crate) const MAX_FOOTER_ITEMS: usize = 1_000_000;
+
+/// The Thrift types of the footer's fields as polars-parquet 0.55's hand-written footer
+/// decoder reads them.
+#[derive(Clone, Copy)]
+enum Ty {
+    Bool,
+    Byte,
+    /// i16, i32 or i64: a varint.
+    Int,
+    Binary,
+    Struct(Kind),
+    /// A list Polars allocates (`Vec::with_capacity` of the declared length).
+    List(Kind),
+    /// `list<i32>` or `list<binary>`, which Polars skips.
+    IntList,
+    BinaryList,
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    FileMetaData,
+    SchemaElement,
+    RowGroup,
+    ColumnChunk,
+    ColumnMetaData,
+    Statistics,
+    KeyValue,
+    SortingColumn,
+    /// A union of empty structs (`ColumnOrder`, `TimeUnit`) or an empty struct.
+    Empties,
+    LogicalType,
+    Decimal,
+    Time,
+    Int,
+}
+
+/// The type Polars reads field `id` of a `kind` struct as, whatever its wire type;
+/// `None`: Polars skips it by its wire type.
+fn field_type(kind: Kind, id: i16) -> Option<Ty> {
+    use Ty::*;
+    Some(match (kind, id) {
+        (Kind::FileMetaData, 1 | 3) => Int,
+        (Kind::FileMetaData, 2) => List(Kind::SchemaElement),
+        (Kind::FileMetaData, 4) => List(Kind::RowGroup),
+        (Kind::FileMetaData, 5) => List(Kind::KeyValue),
+        (Kind::FileMetaData, 6) => Binary,
+        (Kind::FileMetaData, 7) => List(Kind::Empties),
+        (Kind::SchemaElement, 1..=3 | 5..=9) => Int,
+        (Kind::SchemaElement, 4) => Binary,
+        (Kind::SchemaElement, 10) => Struct(Kind::LogicalType),
+        (Kind::RowGroup, 1) => List(Kind::ColumnChunk),
+        (Kind::RowGroup, 2 | 3 | 5..=7) => Int,
+        (Kind::RowGroup, 4) => List(Kind::SortingColumn),
+        (Kind::ColumnChunk, 1) => Binary,
+        (Kind::ColumnChunk, 2 | 4..=7) => Int,
+        (Kind::ColumnChunk, 3) => Struct(Kind::ColumnMetaData),
+        (Kind::ColumnMetaData, 1 | 4..=7 | 9..=11 | 14 | 15) => Int,
+        (Kind::ColumnMetaData, 2) => IntList,
+        (Kind::ColumnMetaData, 3) => BinaryList,
+        (Kind::ColumnMetaData, 12) => Struct(Kind::Statistics),
+        (Kind::Statistics, 1 | 2 | 5 | 6) => Binary,
+        (Kind::Statistics, 3 | 4) => Int,
+        (Kind::Statistics, 7 | 8) => Bool,
+        (Kind::KeyValue, 1 | 2) => Binary,
+        (Kind::SortingColumn, 1) => Int,
+        (Kind::SortingColumn, 2 | 3) => Bool,
+        (Kind::Empties, _) => Struct(Kind::Empties),
+        (Kind::LogicalType, 1..=4 | 6 | 11..=15) => Struct(Kind::Empties),
+        (Kind::LogicalType, 5) => Struct(Kind::Decimal),
+        (Kind::LogicalType, 7 | 8) => Struct(Kind::Time),
+        (Kind::LogicalType, 10) => Struct(Kind::Int),
+        (Kind::Decimal, 1 | 2) => Int,
+        (Kind::Time, 1) => Bool,
+        (Kind::Time, 2) => Struct(Kind::Empties),
+        (Kind::Int, 1) => Byte,
+        (Kind::Int, 2) => Bool,
+        _ => return None,
+    })
+}
+
+/// Walks the footer's Thrift bytes as Polars' footer decoder will, refusing what would
+/// make it allocate from a declared length (or panic): a known field whose wire type is
+/// not the type Polars reads it as, a list longer than the bytes left or the lists
+/// together longer than [`MAX_FOOTER_ITEMS`], nesting deeper than 32.
+struct Footer<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    items: usize,
+}
+
+const WIRE_BOOL_TRUE: u8 = 1;
+const WIRE_BOOL_FALSE: u8 = 2;
+const WIRE_BYTE: u8 = 3;
+const WIRE_I16: u8 = 4;
+const WIRE_I32: u8 = 5;
+const WIRE_I64: u8 = 6;
+const WIRE_DOUBLE: u8 = 7;
+const WIRE_BINARY: u8 = 8;
+const WIRE_LIST: u8 = 9;
+const WIRE_STRUCT: u8 = 12;
+
+impl Footer<'_> {
+    fn fail<T>(&self, what: &str) -> Result<T, Refusal> {
+        Err(corrupt(format!(
+            "footer metadata, byte {}: {what}",
+            self.at
+        )))
+    }
+
+    fn byte(&mut self) -> Result<u8, Refusal> {
+        let Some(&b) = self.bytes.get(self.at) else {
+            return self.fail("ends too early");
+        };
+        self.at += 1;
+        Ok(b)
+    }
+
+    fn skip(&mut self, n: u64) -> Result<(), Refusal> {
+        match usize::try_from(n) {
+            Ok(n) if n <= self.bytes.len() - self.at => {
+                self.at += n;
+                Ok(())
+            }
+            _ => self.fail(&format!("{n} bytes declared, past the end")),
+        }
+    }
+
+    fn varint(&mut self) -> Result<u64, Refusal> {
+        let mut value = 0u64;
+        for i in 0..10 {
+            let b = self.byte()?;
+            value |= u64::from(b & 0x7f) << (7 * i);
+            if b & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        self.fail("a varint longer than 10 bytes")
+    }
+
+    fn list_header(&mut self, allocated: bool) -> Result<(u8, usize), Refusal> {
+        let header = self.byte()?;
+        let short = header >> 4;
+        let size = if short == 15 {
+            self.varint()?
+        } else {
+            u64::from(short)
+        };
+        let element = header & 0x0f;
+        let size = match usize::try_from(size) {
+            Ok(n) if n <= self.bytes.len() - self.at && i32::try_from(n).is_ok() => n,
+            _ => return self.fail(&format!("a list of {size} elements, past the end")),
+        };
+        if allocated {
+            self.items = self.items.saturating_add(size);
+            if self.items > MAX_FOOTER_ITEMS {
+                return self.fail(&format!(
+                    "more than {MAX_FOOTER_ITEMS} schema elements, row groups and column chunks"
+                ));
+            }
+        }
+        Ok((element, size))
+    }
+
+    /// The fields of a struct up to its stop byte.
+    fn fields(&mut self, kind: Option<Kind>, depth: u32) -> Result<(), Refusal> {
+        if depth > 32 {
+            return self.fail("nested more than 32 deep");
+        }
+        let mut last = 0i16;
+        loop {
+            let header = self.byte()?;
+            let wire = header & 0x0f;
+            if wire == 0 {
+                return Ok(());
+            }
+            let delta = header >> 4;
+            let id = if delta == 0 {
+                let z = self.varint()?;
+                match i16::try_from((z >> 1) as i64 ^ -((z & 1) as i64)) {
+                    Ok(id) => id,
+                    Err(_) => return self.fail("a field id out of range"),
+                }
+            } else {
+                match last.checked_add(i16::from(delta)) {
+                    Some(id) => id,
+                    None => return self.fail("a field id out of range"),
+                }
+            };
+            last = id;
+            match kind.and_then(|k| field_type(k, id)) {
+                Some(ty) => self.known(ty, wire, id, depth)?,
+                None => self.value(wire, depth)?,
+            }
+        }
+    }
+
+    /// A field Polars decodes as `ty`: its wire type must be `ty`.
+    fn known(&mut self, ty: Ty, wire: u8, id: i16, depth: u32) -> Result<(), Refusal> {
+        let ok = match ty {
+            Ty::Bool => matches!(wire, WIRE_BOOL_TRUE | WIRE_BOOL_FALSE),
+            Ty::Byte => wire == WIRE_BYTE,
+            Ty::Int => matches!(wire, WIRE_I16 | WIRE_I32 | WIRE_I64),
+            Ty::Binary => wire == WIRE_BINARY,
+            Ty::Struct(_) => wire == WIRE_STRUCT,
+            Ty::List(_) | Ty::IntList | Ty::BinaryList => wire == WIRE_LIST,
+        };
+        if !ok {
+            return self.fail(&format!("field {id} has the wrong Thrift type ({wire})"));
+        }
+        match ty {
+            Ty::Struct(kind) => self.fields(Some(kind), depth + 1),
+            Ty::List(kind) => {
+                let (element, size) = self.list_header(true)?;
+                if size > 0 && element != WIRE_STRUCT {
+                    return self.fail("a list of structs with elements of another type");
+                }
+                for _ in 0..size {
+                    self.fields(Some(kind), depth + 1)?;
+                }
+                Ok(())
+            }
+            Ty::IntList | Ty::BinaryList => {
+                let (element, size) = self.list_header(false)?;
+                let want: &[u8] = if matches!(ty, Ty::IntList) {
+                    &[WIRE_I16, WIRE_I32, WIRE_I64]
+                } else {
+                    &[WIRE_BINARY]
+                };
+                if size > 0 && !want.contains(&element) {
+                    return self.fail("a list with elements of the wrong type");
+                }
+                for _ in 0..size {
+                    self.value(element, depth + 1)?;
+                }
+                Ok(())
+            }
+            _ => self.value(wire, depth),
+        }
+    }
+
+    /// Skip a value by its wire type, as Polars skips a field it does not know.
+    fn value(&mut self, wire: u8, depth: u32) -> Result<(), Refusal> {
+        if depth > 32 {
+            return self.fail("nested more than 32 deep");
+        }
+        match wire {
+            WIRE_BOOL_TRUE | WIRE_BOOL_FALSE => Ok(()),
+            WIRE_BYTE => self.skip(1),
+            WIRE_I16 | WIRE_I32 | WIRE_I64 => self.varint().map(|_| ()),
+            WIRE_DOUBLE => self.skip(8),
+            WIRE_BINARY => {
+                let n = self.varint()?;
+                self.skip(n)
+            }
+            WIRE_STRUCT => self.fields(None, depth + 1),
+            WIRE_LIST => {
+                let (element, size) = self.list_header(false)?;
+                if size > 0 && !matches!(element, WIRE_BYTE..=WIRE_LIST | WIRE_STRUCT) {
+                    // Booleans (Polars skips them without reading their byte), sets, maps.
+                    return self.fail(&format!("a list of elements of Thrift type {element}"));
+                }
+                for _ in 0..size {
+                    self.value(element, depth + 1)?;
+                }
+                Ok(())
+            }
+            other => self.fail(&format!("a field of Thrift type {other}")),
+        }
+    }
+}
+
+/// Check the footer's Thrift metadata before Polars decodes it: polars-parquet 0.55 sizes
+/// its vectors from the list lengths the footer declares (a row group list declaring 2^31
+/// elements asks for 100 GB and aborts). A file too short to have a footer is left to
+/// Polars, which refuses it.
+pub(crate) fn check_footer(bytes: &[u8]) -> Result<(), Refusal> {
+    let Some(tail) = bytes.len().checked_sub(8) else {
+        return Ok(());
+    };
+    let mut len = [0u8; 4];
+    len.copy_from_slice(&bytes[tail..tail + 4]);
+    let len = u32::from_le_bytes(len) as usize;
+    let Some(start) = tail.checked_sub(len) else {
+        return Err(corrupt(format!(
+            "the footer declares {len} bytes of metadata in a file of {} bytes",
+            bytes.len()
+        )));
+    };
+    let mut footer = Footer {
+        bytes: &bytes[start..tail],
+        at: 0,
+        items: 0,
+    };
+    footer.fields(Some(Kind::FileMetaData), 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

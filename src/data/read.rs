@@ -645,21 +645,21 @@ fn read_parquet(file: &str, bytes: &[u8], limit: usize) -> Result<RawTable> {
     // aborts the process (an allocation failure, which no `catch_unwind` catches): they are
     // checked first, on the metadata Polars then reads the file with.
     let frame = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let refused = |refusal| match refusal {
+            super::parquet::Refusal::TooManyCells(rows) => too_many_cells(file, rows + 1),
+            super::parquet::Refusal::Corrupt(reason) => {
+                unreadable(format!("corrupt or hostile file ({reason})"))
+            }
+        };
+        super::parquet::check_footer(bytes).map_err(refused)?;
         let mut reader = ParquetReader::new(Cursor::new(bytes));
         let metadata = reader
             .get_metadata()
             .map_err(|e| unreadable(e.to_string()))?;
-        super::parquet::check_declared_sizes(metadata, bytes, limit).map_err(|refusal| {
-            match refusal {
-                super::parquet::Refusal::TooManyCells(rows) => too_many_cells(file, rows + 1),
-                super::parquet::Refusal::Corrupt(reason) => {
-                    unreadable(format!("corrupt or hostile file ({reason})"))
-                }
-            }
-        })?;
+        super::parquet::check_declared_sizes(metadata, bytes, limit).map_err(refused)?;
         reader.finish().map_err(|e| unreadable(e.to_string()))
     }))
-    .map_err(|panic| unreadable(format!("corrupt metadata ({})", panic_message(&*panic))))??;
+    .map_err(|panic| unreadable(format!("corrupt file ({})", panic_message(&*panic))))??;
     if frame.height().saturating_mul(frame.width().max(1)) > MAX_CELLS {
         return Err(too_many_cells(file, frame.height() + 1));
     }
@@ -905,9 +905,28 @@ mod tests {
         match read_bytes("hostile.parquet", bytes) {
             Err(Error::InputFile { file, reason }) => {
                 assert_eq!(file, "hostile.parquet");
+                // Its footer is corrupt too (a list of encodings that are not integers),
+                // which is now refused first; `data::parquet::tests` covers the page count.
+                assert!(
+                    reason.starts_with("not a readable Parquet file: corrupt or hostile file"),
+                    "{reason}"
+                );
+            }
+            other => panic!("expected an InputFile error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parquet_footer_declaring_a_huge_list_is_an_input_error_not_an_abort() {
+        // Found by `fuzz/read_table`: polars-parquet's footer decoder pre-sizes a list from
+        // its declared length (here 109 GB of row groups), aborting the process.
+        let bytes = include_bytes!("../../tests/data/fuzz/parquet_footer_list_alloc_abort.parquet");
+        match read_bytes("hostile.parquet", bytes) {
+            Err(Error::InputFile { file, reason }) => {
+                assert_eq!(file, "hostile.parquet");
                 assert!(
                     reason.starts_with("not a readable Parquet file: corrupt or hostile file")
-                        && reason.contains("the number of values is -"),
+                        && reason.contains("footer metadata"),
                     "{reason}"
                 );
             }
