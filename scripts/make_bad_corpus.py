@@ -17,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "data" / "bad"
+FUZZ = ROOT / "tests" / "data" / "fuzz"  # inputs found by fuzzing
 
 W = "workshop_id,departement,operators,products"
 E = "uai,name,departement,level,pupils"
@@ -580,6 +581,38 @@ def cases() -> list[Case]:
             None,
             None,
             "JSON",
+        ),
+        Case(
+            "w_parquet_negative_page_count.parquet",
+            "workshops",
+            (FUZZ / "parquet_huge_alloc_abort.parquet").read_bytes(),
+            "InputFileError",
+            r"not a readable Parquet file: corrupt or hostile file \(",
+            None,
+            None,
+            "found by fuzzing: a data page declaring -n values made Polars abort on a 2^61-byte"
+            " allocation; refused before Polars reads it",
+        ),
+        Case(
+            "w_parquet_footer_huge_list.parquet",
+            "workshops",
+            (FUZZ / "parquet_footer_list_alloc_abort.parquet").read_bytes(),
+            "InputFileError",
+            r"not a readable Parquet file: corrupt or hostile file \(footer metadata",
+            None,
+            None,
+            "found by fuzzing: a footer list declaring 2^31 elements made Polars abort on a"
+            " 109 GB allocation; refused before Polars decodes the footer",
+        ),
+        Case(
+            "w_parquet_thrift_bool.parquet",
+            "workshops",
+            (FUZZ / "parquet_thrift_panic.parquet").read_bytes(),
+            "InputFileError",
+            r"not a readable Parquet file",
+            None,
+            None,
+            "found by fuzzing: a footer boolean not encoded as one made Polars panic",
         ),
         Case(
             "w_old_excel.xls",

@@ -226,7 +226,7 @@ pub fn read_bytes_limited(file: &str, bytes: &[u8], limit: usize) -> Result<RawT
     }
     match Format::from_name(file)? {
         Format::Csv => read_csv(file, bytes),
-        Format::Parquet => read_parquet(file, bytes),
+        Format::Parquet => read_parquet(file, bytes, limit),
         Format::Xlsx => read_xlsx(file, bytes, limit),
     }
 }
@@ -633,7 +633,7 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
         .unwrap_or("unknown error")
 }
 
-fn read_parquet(file: &str, bytes: &[u8]) -> Result<RawTable> {
+fn read_parquet(file: &str, bytes: &[u8], limit: usize) -> Result<RawTable> {
     let unreadable = |reason: String| Error::InputFile {
         file: file.to_owned(),
         reason: format!("not a readable Parquet file: {reason}"),
@@ -641,11 +641,25 @@ fn read_parquet(file: &str, bytes: &[u8]) -> Result<RawTable> {
     // Polars' Parquet reader panics on some corrupt files instead of failing (polars-parquet
     // 0.55 `expect`s some fields of the footer's Thrift metadata; found by fuzzing): a
     // corrupt file is an input error, not a crash. The reader holds no shared state.
+    // It also trusts the counts and sizes the file declares, and a negative page count
+    // aborts the process (an allocation failure, which no `catch_unwind` catches): they are
+    // checked first, on the metadata Polars then reads the file with.
     let frame = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ParquetReader::new(Cursor::new(bytes)).finish()
+        let refused = |refusal| match refusal {
+            super::parquet::Refusal::TooManyCells(rows) => too_many_cells(file, rows + 1),
+            super::parquet::Refusal::Corrupt(reason) => {
+                unreadable(format!("corrupt or hostile file ({reason})"))
+            }
+        };
+        super::parquet::check_footer(bytes).map_err(refused)?;
+        let mut reader = ParquetReader::new(Cursor::new(bytes));
+        let metadata = reader
+            .get_metadata()
+            .map_err(|e| unreadable(e.to_string()))?;
+        super::parquet::check_declared_sizes(metadata, bytes, limit).map_err(refused)?;
+        reader.finish().map_err(|e| unreadable(e.to_string()))
     }))
-    .map_err(|panic| unreadable(format!("corrupt metadata ({})", panic_message(&*panic))))?
-    .map_err(|e| unreadable(e.to_string()))?;
+    .map_err(|panic| unreadable(format!("corrupt file ({})", panic_message(&*panic))))??;
     if frame.height().saturating_mul(frame.width().max(1)) > MAX_CELLS {
         return Err(too_many_cells(file, frame.height() + 1));
     }
@@ -876,6 +890,43 @@ mod tests {
                 assert_eq!(file, "corrupt.parquet");
                 assert!(
                     reason.starts_with("not a readable Parquet file"),
+                    "{reason}"
+                );
+            }
+            other => panic!("expected an InputFile error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parquet_declaring_a_negative_page_count_is_an_input_error_not_an_abort() {
+        // Found by `fuzz/read_table`: a data page header declaring a negative `num_values`
+        // made polars-parquet reserve a 2^61-byte validity bitmap, aborting the process.
+        let bytes = include_bytes!("../../tests/data/fuzz/parquet_huge_alloc_abort.parquet");
+        match read_bytes("hostile.parquet", bytes) {
+            Err(Error::InputFile { file, reason }) => {
+                assert_eq!(file, "hostile.parquet");
+                // Its footer is corrupt too (a list of encodings that are not integers),
+                // which is now refused first; `data::parquet::tests` covers the page count.
+                assert!(
+                    reason.starts_with("not a readable Parquet file: corrupt or hostile file"),
+                    "{reason}"
+                );
+            }
+            other => panic!("expected an InputFile error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parquet_footer_declaring_a_huge_list_is_an_input_error_not_an_abort() {
+        // Found by `fuzz/read_table`: polars-parquet's footer decoder pre-sizes a list from
+        // its declared length (here 109 GB of row groups), aborting the process.
+        let bytes = include_bytes!("../../tests/data/fuzz/parquet_footer_list_alloc_abort.parquet");
+        match read_bytes("hostile.parquet", bytes) {
+            Err(Error::InputFile { file, reason }) => {
+                assert_eq!(file, "hostile.parquet");
+                assert!(
+                    reason.starts_with("not a readable Parquet file: corrupt or hostile file")
+                        && reason.contains("footer metadata"),
                     "{reason}"
                 );
             }
