@@ -60,6 +60,7 @@ def gantt(results: Results, year: int | None = None, *, top: int = 40) -> Figure
     -------
     matplotlib.figure.Figure
     """
+    from matplotlib.collections import PolyCollection
     from matplotlib.dates import DateFormatter, date2num
     from matplotlib.patches import Patch
 
@@ -80,11 +81,22 @@ def gantt(results: Results, year: int | None = None, *, top: int = 40) -> Figure
         ("finish", "personalised", "#5b8db8", 0.8),
         ("personalised", "delivered", "#9b59b6", 0.8),
     ]
-    for i, r in enumerate(rows.iter_rows(named=True)):
-        for start, end, colour, alpha in phases:
-            a, b = r[start], r[end]
-            c = colour or (NEW if r["_new"] else ON_TIME if r["on_time"] else LATE)
-            ax.barh(i, (b - a).days + 1, left=a, height=0.6, color=c, alpha=alpha)
+    records = rows.to_dicts()
+    sewing = [NEW if r["_new"] else ON_TIME if r["on_time"] else LATE for r in records]
+    for start, end, colour, alpha in phases:
+        # One collection of rectangles per phase, not one artist per bar: the same chart,
+        # drawn several times faster (the report draws one per year).
+        boxes = []
+        for i, r in enumerate(records):
+            x0 = float(date2num(r[start]))  # type: ignore[no-untyped-call]
+            x1 = x0 + (r[end] - r[start]).days + 1
+            boxes.append([(x0, i - 0.3), (x0, i + 0.3), (x1, i + 0.3), (x1, i - 0.3)])
+        ax.add_collection(
+            PolyCollection(boxes, facecolors=colour or sewing, alpha=alpha, edgecolors="none")
+        )
+    ax.xaxis_date()
+    ax.autoscale_view()
+    ax.set_ylim(-0.7, max(len(records), 1) - 0.3)
     deadline: date = rows["deadline"].max()  # type: ignore[assignment]
     if deadline is not None:
         x = date2num(deadline)  # type: ignore[no-untyped-call]
