@@ -114,8 +114,12 @@ def gantt(results: Results, year: int | None = None, *, top: int = 40) -> Figure
             Patch(color="#5b8db8", alpha=0.8, label="personalisation"),
             Patch(color="#9b59b6", alpha=0.8, label="delivery"),
         ],
-        loc="lower left",
+        # Below the axes, so it never hides the bars of the last workshops.
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.04),
+        ncols=3,
         fontsize=7,
+        frameon=False,
     )
     return fig
 
