@@ -48,8 +48,17 @@ from typing import Any, TypeVar
 import polars as pl
 
 from filiere import _core
-from filiere.exceptions import FiliereError, OutputError
-from filiere.results import STAGING, TABLES, Results, lock_file, recover
+from filiere.exceptions import FiliereError
+from filiere.results import (
+    STAGING,
+    TABLES,
+    Results,
+    _atomic_write,
+    _output_error,
+    _sha256,
+    lock_file,
+    recover,
+)
 
 __all__ = ["CACHE", "RunRecord", "StageRecord", "input_tables", "run_pipeline"]
 
@@ -135,14 +144,6 @@ def _digest(*parts: object) -> str:
     return h.hexdigest()
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _fsync_replace(tmp: Path, final: Path) -> None:
     if tmp.is_dir():
         for child in tmp.iterdir():
@@ -165,9 +166,7 @@ class _Cache:
         try:
             root.mkdir(exist_ok=True)
         except OSError as err:
-            raise OutputError(
-                f"cannot write {root}: {err.strerror or err}", file=str(root)
-            ) from err
+            raise _output_error(root, err) from err
 
     def entry(self, stage: str, key: str, ext: str) -> Path:
         name = f"{stage.replace(':', '-')}-{key[:32]}{ext}"
@@ -255,7 +254,7 @@ def _outputs_match(out: Path, key: str) -> dict[str, Any] | None:
         if manifest.get("stages", {}).get("write", {}).get("key") != key:
             return None
         for name, info in manifest["files"].items():
-            if _file_sha256(out / name) != info["sha256"]:
+            if _sha256(out / name) != info["sha256"]:
                 return None
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -341,17 +340,13 @@ def run_pipeline(
         folder.mkdir(parents=True, exist_ok=True)
         handle = open(folder / ".filiere-lock", "a")  # noqa: SIM115 - held until the end
     except OSError as err:
-        raise OutputError(
-            f"cannot write {folder}: {err.strerror or err}", file=str(folder)
-        ) from err
+        raise _output_error(folder, err) from err
     with handle:
         lock_file(handle)
         try:
             recover(folder)
         except OSError as err:
-            raise OutputError(
-                f"cannot write {folder}: {err.strerror or err}", file=str(folder)
-            ) from err
+            raise _output_error(folder, err) from err
         cache = _Cache(folder / CACHE, force)
         show = _Progress(progress)
         version = _core.__version__
@@ -368,7 +363,7 @@ def run_pipeline(
             path = Path(source)
             info: dict[str, Any] = {"source": source}
             if not source.startswith("example:") and path.is_file():
-                info["sha256"] = _file_sha256(path)
+                info["sha256"] = _sha256(path)
                 info["bytes"] = path.stat().st_size
             inputs[kind] = info
             validate_keys[kind] = _digest(version, "validate", kind, source, info.get("sha256", ""))
@@ -537,6 +532,5 @@ def run_pipeline(
 
 
 def _atomic_json(path: Path, value: Any) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(value, indent=2, ensure_ascii=False), encoding="utf-8")
-    _fsync_replace(tmp, path)
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    _atomic_write(path, lambda p: Path(p).write_text(text, encoding="utf-8"))
