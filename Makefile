@@ -32,12 +32,13 @@ test-rs: cargo-env ## Rust unit tests
 test-py: ## Python tests and doctests
 	$(PYTHON) -m pytest
 
-lint: cargo-env ## rustfmt, clippy -D warnings, ruff, mypy
+lint: cargo-env ## rustfmt, clippy -D warnings, ruff, mypy, stubtest of the native module
 	cargo fmt --check
 	cargo clippy --release --all-targets --features python -- -D warnings
 	$(PYTHON) -m ruff check python tests benchmarks scripts
 	$(PYTHON) -m ruff format --check python tests benchmarks scripts
 	$(PYTHON) -m mypy
+	$(PYTHON) -m mypy.stubtest filiere._core
 
 fmt: ## format Rust and Python
 	cargo fmt

@@ -111,14 +111,6 @@ pub enum Error {
         /// What is wrong and what is allowed.
         reason: String,
     },
-    /// Writing outputs failed.
-    #[error("cannot write {path}: {reason}")]
-    Output {
-        /// Path that could not be written.
-        path: String,
-        /// The underlying reason.
-        reason: String,
-    },
     /// A bug in filiere: an invariant did not hold. Please report it.
     #[error("internal error (please report): {0}")]
     Internal(String),

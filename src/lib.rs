@@ -6,6 +6,7 @@
 pub mod data;
 pub mod economy;
 pub mod error;
+pub mod headline;
 pub mod model;
 pub mod params;
 pub mod results;

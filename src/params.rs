@@ -15,42 +15,159 @@ use crate::error::{Error, Problem, Problems, Result};
 /// The bundled default parameter table.
 pub const DEFAULT_PARAMETERS_CSV: &str = include_str!("../data/aura/parameters.csv");
 
-/// Every parameter the models know: name, unit, smallest and largest physically
-/// meaningful value. A value outside this domain is an error; `low`/`high` in the table are
-/// the (narrower) uncertainty range.
-pub const KNOWN: &[(&str, &str, f64, f64)] = &[
-    ("allowance", "fraction", 0.0, 1.0),
-    ("line_efficiency", "fraction", 0.05, 1.0),
-    ("hours_per_week", "h/week", 1.0, 60.0),
-    ("annual_hours", "h/yr", 500.0, 2600.0),
-    ("paid_hours", "h/yr", 500.0, 2600.0),
-    ("absenteeism", "fraction", 0.0, 0.5),
-    ("smic_hourly_eur", "EUR/h", 1.0, 100.0),
-    ("wage_premium", "fraction", 0.0, 2.0),
-    ("employer_rate", "fraction", 0.0, 1.0),
-    ("overhead_rate", "fraction", 0.0, 5.0),
-    ("programme_share", "fraction", 0.0, 1.0),
-    ("overcut", "fraction", 0.0, 0.5),
-    ("personalisation_supplies_eur", "EUR/piece", 0.0, 100.0),
-    ("logistics_eur_per_piece", "EUR/piece", 0.0, 100.0),
-    ("margin_rate", "fraction", 0.0, 1.0),
-    ("vat_rate", "fraction", 0.0, 1.0),
-    ("flq_delta", "fraction", 0.0, 0.999),
-    ("materials_regional_share", "fraction", 0.0, 1.0),
-    ("displacement_share", "fraction", 0.0, 1.0),
-    ("order_weeks_before_rentree", "weeks", 1.0, 104.0),
-    ("fabric_lead_days", "days", 0.0, 365.0),
-    ("line_setting_days", "working days", 0.0, 60.0),
-    ("ramp_up_start_fraction", "fraction", 0.05, 1.0),
-    ("ramp_up_reach_fraction", "fraction", 0.05, 1.0),
-    ("ramp_up_reach_days", "production days", 0.1, 120.0),
-    ("personalisation_days", "working days", 0.0, 60.0),
-    ("delivery_days", "business days", 0.0, 60.0),
-    ("august_closure_weeks", "weeks", 0.0, 8.0),
-    ("training_months", "months", 0.0, 60.0),
-    ("transport_eur_per_piece_km", "EUR/(piece km)", 0.0, 1.0),
-    ("unmet_penalty_eur", "EUR/piece", 1.0, 1e9),
-];
+/// The declaration of a parameter the models know: name, unit, the smallest and largest
+/// physically meaningful value, and what it means in English and French. A value outside
+/// `[min, max]` is an error; `low`/`high` in a parameters table are the (narrower)
+/// uncertainty range. The default value, its range and its source are data: the bundled
+/// `data/aura/parameters.csv`, whose rows must agree with these declarations (tested).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Declaration {
+    /// Name, as in a parameters table and in [`ModelParams`].
+    pub name: &'static str,
+    /// Unit of the value.
+    pub unit: &'static str,
+    /// Smallest meaningful value.
+    pub min: f64,
+    /// Largest meaningful value.
+    pub max: f64,
+    /// Meaning, in English.
+    pub description_en: &'static str,
+    /// Meaning, in French.
+    pub description_fr: &'static str,
+}
+
+/// One line per parameter: the [`Declaration`]s in [`KNOWN`], the fields of
+/// [`ModelParams`] and [`ModelParams::from_fn`] all follow from it.
+macro_rules! parameters {
+    ($($name:ident: $unit:literal, [$min:expr, $max:expr], $en:literal, $fr:literal;)*) => {
+        /// Every parameter the models know, in declaration order.
+        pub const KNOWN: &[Declaration] = &[$(Declaration {
+            name: stringify!($name),
+            unit: $unit,
+            min: $min,
+            max: $max,
+            description_en: $en,
+            description_fr: $fr,
+        },)*];
+
+        /// The parameter values the models read, as a flat struct of numbers (cheap to
+        /// copy, so a Monte Carlo draw is one struct). Units as in [`KNOWN`].
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub struct ModelParams {
+            $(#[doc = $en] pub $name: f64,)*
+        }
+
+        impl ModelParams {
+            /// The flat struct from a value per parameter name (NaN for a name `v` does not
+            /// know).
+            pub fn from_fn(v: impl Fn(&str) -> f64) -> ModelParams {
+                ModelParams { $($name: v(stringify!($name)),)* }
+            }
+
+            /// The flat struct from values in [`KNOWN`] order.
+            pub fn from_values(values: &[f64]) -> ModelParams {
+                let mut it = values.iter().copied();
+                ModelParams { $($name: it.next().unwrap_or(f64::NAN),)* }
+            }
+        }
+    };
+}
+
+parameters! {
+    allowance: "fraction", [0.0, 1.0],
+        "allowance added to standard minutes (SAM)",
+        "majoration des temps standard (SAM) pour besoins personnels, fatigue et aléas";
+    line_efficiency: "fraction", [0.05, 1.0],
+        "default steady line efficiency when the survey cell is empty",
+        "rendement stabilisé de la ligne par défaut, quand l'enquête ne le donne pas";
+    hours_per_week: "h/week", [1.0, 60.0],
+        "default contract hours per week when the survey cell is empty",
+        "durée hebdomadaire du contrat par défaut, quand l'enquête ne la donne pas";
+    annual_hours: "h/yr", [500.0, 2600.0],
+        "worked hours per full-time-equivalent year",
+        "heures travaillées par an pour un équivalent temps plein";
+    paid_hours: "h/yr", [500.0, 2600.0],
+        "paid hours per full-time year (paid leave and holidays included)",
+        "heures payées par an à temps plein (congés payés et jours fériés compris)";
+    absenteeism: "fraction", [0.0, 0.5],
+        "share of worked hours lost to absence",
+        "part des heures travaillées perdue pour absence";
+    smic_hourly_eur: "EUR/h", [1.0, 100.0],
+        "minimum gross hourly wage (SMIC)",
+        "salaire minimum horaire brut (SMIC)";
+    wage_premium: "fraction", [0.0, 2.0],
+        "operator gross wage above SMIC",
+        "salaire brut d'un opérateur au-dessus du SMIC";
+    employer_rate: "fraction", [0.0, 1.0],
+        "employer contributions and costs left after the reduction generale (fraction of gross wage)",
+        "cotisations et charges patronales restant après la réduction générale (part du salaire brut)";
+    overhead_rate: "fraction", [0.0, 5.0],
+        "default workshop overhead as a fraction of direct labour cost",
+        "frais généraux de l'atelier par défaut, en part du coût de la main-d'œuvre directe";
+    programme_share: "fraction", [0.0, 1.0],
+        "default share of a workshop's capacity offered to the programme",
+        "part de la capacité d'un atelier offerte au programme, par défaut";
+    overcut: "fraction", [0.0, 0.5],
+        "fabric bought beyond the net consumption",
+        "tissu acheté au-delà de la consommation nette (chutes de coupe)";
+    personalisation_supplies_eur: "EUR/piece", [0.0, 100.0],
+        "supplies for personalising one piece",
+        "fournitures de personnalisation d'une pièce";
+    logistics_eur_per_piece: "EUR/piece", [0.0, 100.0],
+        "logistics from workshop to school per piece",
+        "logistique de l'atelier à l'établissement, par pièce";
+    margin_rate: "fraction", [0.0, 1.0],
+        "margin added on the full cost",
+        "marge ajoutée au coût complet";
+    vat_rate: "fraction", [0.0, 1.0],
+        "VAT on the price paid by the Région",
+        "TVA sur le prix payé par la Région";
+    flq_delta: "fraction", [0.0, 0.999],
+        "Flegg's delta of the FLQ regionalisation of the French input-output table to AURA",
+        "delta de Flegg de la régionalisation FLQ du tableau entrées-sorties français vers AURA";
+    materials_regional_share: "fraction", [0.0, 1.0],
+        "share of materials bought from regional producers (the rest leaks out of the region)",
+        "part des matières achetées à des producteurs de la région (le reste sort de la région)";
+    displacement_share: "fraction", [0.0, 1.0],
+        "share of the programme's regional demand that displaces other regional demand",
+        "part de la demande régionale du programme qui se substitue à une autre demande régionale";
+    order_weeks_before_rentree: "weeks", [1.0, 104.0],
+        "weeks between the order (fabric ordered the same day) and the rentrée the kits are for",
+        "semaines entre la commande (tissu commandé le même jour) et la rentrée à laquelle les kits sont destinés";
+    fabric_lead_days: "days", [0.0, 365.0],
+        "calendar days from the fabric order to fabric at the workshop",
+        "jours calendaires entre la commande du tissu et sa livraison à l'atelier";
+    line_setting_days: "working days", [0.0, 60.0],
+        "working days of line setting with no output",
+        "jours ouvrés de mise en place de la ligne, sans production";
+    ramp_up_start_fraction: "fraction", [0.05, 1.0],
+        "efficiency on the first production day as a fraction of steady efficiency",
+        "rendement du premier jour de production, en part du rendement stabilisé";
+    ramp_up_reach_fraction: "fraction", [0.05, 1.0],
+        "fraction of steady efficiency reached after ramp_up_reach_days",
+        "part du rendement stabilisé atteinte après ramp_up_reach_days";
+    ramp_up_reach_days: "production days", [0.1, 120.0],
+        "production days to reach ramp_up_reach_fraction",
+        "jours de production pour atteindre ramp_up_reach_fraction";
+    personalisation_days: "working days", [0.0, 60.0],
+        "working days of personalisation (embroidery of the logo and names) after the last piece",
+        "jours ouvrés de personnalisation (broderie du logo et des noms) après la dernière pièce";
+    delivery_days: "business days", [0.0, 60.0],
+        "business days of delivery to the schools",
+        "jours ouvrables de livraison aux établissements";
+    august_closure_weeks: "weeks", [0.0, 8.0],
+        "weeks of August closure from the first Monday of August",
+        "semaines de fermeture estivale à partir du premier lundi d'août";
+    training_months: "months", [0.0, 60.0],
+        "months before a trainee works as an operator",
+        "mois avant qu'un stagiaire en formation travaille comme opérateur";
+    transport_eur_per_piece_km: "EUR/(piece km)", [0.0, 1.0],
+        "transport cost from a workshop's prefecture to a school département's",
+        "coût de transport de la préfecture d'un atelier à celle du département d'un établissement";
+    unmet_penalty_eur: "EUR/piece", [1.0, 1e9],
+        "penalty of a piece the surveyed workshops cannot make before the deadline",
+        "pénalité d'une pièce que les ateliers enquêtés ne peuvent pas fabriquer avant l'échéance";
+}
 
 /// A probability distribution over a parameter's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,7 +276,14 @@ pub const PARAMETERS: TableSpec = TableSpec {
             kind: Kind::Text,
             required: false,
             unit: "",
-            description: "what the parameter means",
+            description: "what the parameter means (default: its declaration's English text)",
+        },
+        ColumnSpec {
+            name: "description_fr",
+            kind: Kind::Text,
+            required: false,
+            unit: "",
+            description: "what the parameter means, in French (default: its declaration's)",
         },
     ],
 };
@@ -181,8 +305,11 @@ pub struct Parameter {
     pub distribution: Distribution,
     /// Source, or `assumption` and why.
     pub source: String,
-    /// Meaning.
+    /// Meaning, in English.
     pub description: String,
+    /// Meaning, in French.
+    #[serde(default)]
+    pub description_fr: String,
 }
 
 /// A complete, validated parameter set.
@@ -191,14 +318,14 @@ pub struct Params {
     entries: BTreeMap<String, Parameter>,
 }
 
-/// Unit and physical domain of a known parameter.
-pub fn domain(name: &str) -> Option<&'static (&'static str, &'static str, f64, f64)> {
-    KNOWN.iter().find(|k| k.0 == name)
+/// The declaration of a known parameter.
+pub fn domain(name: &str) -> Option<&'static Declaration> {
+    KNOWN.iter().find(|k| k.name == name)
 }
 
 fn check_value(name: &str, value: f64) -> std::result::Result<(), String> {
-    let Some(&(_, unit, min, max)) = domain(name) else {
-        let names: Vec<&str> = KNOWN.iter().map(|k| k.0).collect();
+    let Some(&Declaration { unit, min, max, .. }) = domain(name) else {
+        let names: Vec<&str> = KNOWN.iter().map(|k| k.name).collect();
         return Err(format!(
             "unknown parameter; known parameters: {}",
             names.join(", ")
@@ -259,8 +386,8 @@ impl Params {
             let low = t.float("low", i).unwrap_or(value);
             let high = t.float("high", i).unwrap_or(value);
             let unit = t.text("unit", i).unwrap_or_default().trim().to_owned();
-            if domain(&name).is_none() {
-                let names: Vec<&str> = KNOWN.iter().map(|k| k.0).collect();
+            let Some(declared) = domain(&name) else {
+                let names: Vec<&str> = KNOWN.iter().map(|k| k.name).collect();
                 problem(
                     "name",
                     Some(name.clone()),
@@ -270,7 +397,7 @@ impl Params {
                     ),
                 );
                 continue;
-            }
+            };
             if let Err(message) = check_value(&name, value) {
                 problem(
                     "value",
@@ -279,7 +406,7 @@ impl Params {
                 );
                 continue;
             }
-            let expected_unit = domain(&name).map_or("", |d| d.1);
+            let expected_unit = declared.unit;
             if unit != expected_unit {
                 problem(
                     "unit",
@@ -347,7 +474,14 @@ impl Params {
                 high,
                 distribution,
                 source: t.text("source", i).unwrap_or_default().to_owned(),
-                description: t.text("description", i).unwrap_or_default().to_owned(),
+                description: t.text("description", i).map_or_else(
+                    || declared.description_en.to_owned(),
+                    str::to_owned,
+                ),
+                description_fr: t.text("description_fr", i).map_or_else(
+                    || declared.description_fr.to_owned(),
+                    str::to_owned,
+                ),
             });
         }
         if problems.is_empty() {
@@ -414,116 +548,9 @@ impl Params {
     }
 }
 
-impl ModelParams {
-    /// The flat struct from a value per parameter name (NaN for a name `v` does not know).
-    pub fn from_fn(v: impl Fn(&str) -> f64) -> ModelParams {
-        ModelParams {
-            allowance: v("allowance"),
-            line_efficiency: v("line_efficiency"),
-            hours_per_week: v("hours_per_week"),
-            annual_hours: v("annual_hours"),
-            paid_hours: v("paid_hours"),
-            absenteeism: v("absenteeism"),
-            smic_hourly_eur: v("smic_hourly_eur"),
-            wage_premium: v("wage_premium"),
-            employer_rate: v("employer_rate"),
-            overhead_rate: v("overhead_rate"),
-            programme_share: v("programme_share"),
-            overcut: v("overcut"),
-            personalisation_supplies_eur: v("personalisation_supplies_eur"),
-            logistics_eur_per_piece: v("logistics_eur_per_piece"),
-            margin_rate: v("margin_rate"),
-            vat_rate: v("vat_rate"),
-            flq_delta: v("flq_delta"),
-            materials_regional_share: v("materials_regional_share"),
-            displacement_share: v("displacement_share"),
-            order_weeks_before_rentree: v("order_weeks_before_rentree"),
-            fabric_lead_days: v("fabric_lead_days"),
-            line_setting_days: v("line_setting_days"),
-            ramp_up_start_fraction: v("ramp_up_start_fraction"),
-            ramp_up_reach_fraction: v("ramp_up_reach_fraction"),
-            ramp_up_reach_days: v("ramp_up_reach_days"),
-            personalisation_days: v("personalisation_days"),
-            delivery_days: v("delivery_days"),
-            august_closure_weeks: v("august_closure_weeks"),
-            training_months: v("training_months"),
-            transport_eur_per_piece_km: v("transport_eur_per_piece_km"),
-            unmet_penalty_eur: v("unmet_penalty_eur"),
-        }
-    }
-}
-
 /// Distribution name as written in tables.
 pub fn distribution_name(d: Distribution) -> &'static str {
     d.as_str()
-}
-
-/// The parameter values the models read, as a flat struct of numbers (cheap to copy, so a
-/// Monte Carlo draw is one struct).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ModelParams {
-    /// Personal, fatigue and delay allowance on standard minutes (fraction).
-    pub allowance: f64,
-    /// Default steady line efficiency (fraction).
-    pub line_efficiency: f64,
-    /// Default contract hours per week (h/week).
-    pub hours_per_week: f64,
-    /// Worked hours per full-time year (h/yr).
-    pub annual_hours: f64,
-    /// Paid hours per full-time year (h/yr).
-    pub paid_hours: f64,
-    /// Absenteeism (fraction of worked hours).
-    pub absenteeism: f64,
-    /// SMIC gross hourly wage (EUR/h).
-    pub smic_hourly_eur: f64,
-    /// Operator wage above the SMIC (fraction).
-    pub wage_premium: f64,
-    /// Residual employer contributions and costs (fraction of gross wage).
-    pub employer_rate: f64,
-    /// Default overhead (fraction of direct labour cost).
-    pub overhead_rate: f64,
-    /// Default share of capacity offered to the programme (fraction).
-    pub programme_share: f64,
-    /// Fabric over-cut (fraction).
-    pub overcut: f64,
-    /// Personalisation supplies (EUR/piece).
-    pub personalisation_supplies_eur: f64,
-    /// Logistics to schools (EUR/piece).
-    pub logistics_eur_per_piece: f64,
-    /// Workshop margin (fraction of cost).
-    pub margin_rate: f64,
-    /// VAT (fraction of price before tax).
-    pub vat_rate: f64,
-    /// Flegg's δ for the FLQ regionalisation of the input–output table.
-    pub flq_delta: f64,
-    /// Share of materials (fabric, trims, packaging) bought from regional producers.
-    pub materials_regional_share: f64,
-    /// Share of programme spending that displaces other regional spending (net jobs).
-    pub displacement_share: f64,
-    /// Weeks between the Région's order (fabric ordered the same day) and the rentrée.
-    pub order_weeks_before_rentree: f64,
-    /// Calendar days from the fabric order to fabric at the workshop.
-    pub fabric_lead_days: f64,
-    /// Working days of line setting before the first piece.
-    pub line_setting_days: f64,
-    /// Line efficiency on the first production day of the style, as a fraction of steady.
-    pub ramp_up_start_fraction: f64,
-    /// Fraction of steady efficiency reached after `ramp_up_reach_days`.
-    pub ramp_up_reach_fraction: f64,
-    /// Production days to reach `ramp_up_reach_fraction`.
-    pub ramp_up_reach_days: f64,
-    /// Working days of personalisation after the last piece.
-    pub personalisation_days: f64,
-    /// Business days of delivery to schools.
-    pub delivery_days: f64,
-    /// Weeks of August closure of the workshops.
-    pub august_closure_weeks: f64,
-    /// Months before a trainee of a training centre works as an operator.
-    pub training_months: f64,
-    /// Transport from a workshop's prefecture to a school département's (EUR per piece-km).
-    pub transport_eur_per_piece_km: f64,
-    /// Penalty on a piece the surveyed workshops cannot make in time (EUR/piece).
-    pub unmet_penalty_eur: f64,
 }
 
 #[cfg(test)]
@@ -533,13 +560,42 @@ mod tests {
     #[test]
     fn bundled_defaults_cover_every_known_parameter() {
         let p = Params::defaults();
-        for (name, ..) in KNOWN {
+        for Declaration { name, .. } in KNOWN {
             assert!(
                 p.value(name).is_ok(),
                 "{name} missing from data/aura/parameters.csv"
             );
         }
         assert!(p.iter().all(|p| !p.source.is_empty()));
+    }
+
+    #[test]
+    fn bundled_table_agrees_with_the_declarations() {
+        let p = Params::defaults();
+        assert_eq!(p.iter().count(), KNOWN.len());
+        for d in KNOWN {
+            let row = p.iter().find(|r| r.name == d.name).unwrap();
+            assert_eq!(row.unit, d.unit, "{}", d.name);
+            assert_eq!(row.description, d.description_en, "{}", d.name);
+            assert_eq!(row.description_fr, d.description_fr, "{}", d.name);
+            assert!((d.min..=d.max).contains(&row.low), "{}", d.name);
+            assert!((d.min..=d.max).contains(&row.high), "{}", d.name);
+        }
+        // Every field of the struct follows the declaration order.
+        let values: Vec<f64> = (0..KNOWN.len()).map(|i| i as f64).collect();
+        let m = ModelParams::from_values(&values);
+        let by_name = ModelParams::from_fn(|n| KNOWN.iter().position(|d| d.name == n).unwrap() as f64);
+        assert_eq!(m, by_name);
+        assert_eq!(m.unmet_penalty_eur, (KNOWN.len() - 1) as f64);
+    }
+
+    #[test]
+    fn a_table_without_descriptions_gets_the_declared_ones() {
+        let csv = "name,value,unit,source\nallowance,0.1,fraction,x\n";
+        let p = Params::from_table(&read_bytes("p.csv", csv.as_bytes()).unwrap()).unwrap();
+        let a = p.iter().find(|r| r.name == "allowance").unwrap();
+        assert_eq!(a.value, 0.1);
+        assert!(a.description_fr.starts_with("majoration"), "{}", a.description_fr);
     }
 
     #[test]

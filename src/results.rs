@@ -1,5 +1,5 @@
-//! Running a study: demand → pro-rata split over workshops → cost and direct jobs, returned
-//! as Polars DataFrames.
+//! Running a study: demand → allocation, hiring and schedule ([`programme::plan`]) →
+//! costs, budget, jobs and lateness ([`crate::headline`]), returned as Polars DataFrames.
 
 use std::collections::BTreeMap;
 
@@ -7,72 +7,19 @@ use chrono::NaiveDate;
 
 use polars::prelude::*;
 
-use crate::economy::{self, IoModel, ModelType};
+use crate::data::tables::Product;
+use crate::economy::regional::RegionalEconomy;
 use crate::error::{Error, Result};
+use crate::headline::{year_figures, Headline, Lateness, YearFigures};
 use crate::model::capacity::{capacity, Capacity};
 use crate::model::cost::{piece_cost, PieceCost, WorkshopTerms};
 use crate::model::demand::{demand, DemandRow};
 use crate::model::employment::{fte, hiring_gap};
 use crate::model::programme::{self, WorkshopYear, YearPlan};
 use crate::model::schedule::ScheduleResult;
-use crate::params::ModelParams;
 use crate::study::Study;
 
 pub use crate::model::programme::NEW_CAPACITY;
-
-/// Branches of the bundled table that receive the programme's spending.
-const TEXTILES: &str = "textiles_apparel";
-const OTHER_MANUFACTURING: &str = "other_manufacturing";
-const TRADE_TRANSPORT: &str = "trade_transport_hospitality";
-
-/// The AURA economy: the bundled French table regionalised by FLQ with AURA employment.
-pub(crate) struct RegionalEconomy {
-    pub(crate) model: IoModel,
-    textiles: usize,
-    other_manufacturing: usize,
-    trade_transport: usize,
-}
-
-impl RegionalEconomy {
-    pub(crate) fn new(m: &ModelParams) -> Result<Self> {
-        let national = economy::france_table()?;
-        let regional = economy::aura_employment()?.regionalise(&national, m.flq_delta)?;
-        let find = |name: &str| {
-            regional
-                .branch_index(name)
-                .ok_or_else(|| Error::Internal(format!("bundled economy has no `{name}` branch")))
-        };
-        Ok(RegionalEconomy {
-            textiles: find(TEXTILES)?,
-            other_manufacturing: find(OTHER_MANUFACTURING)?,
-            trade_transport: find(TRADE_TRANSPORT)?,
-            model: regional.model()?,
-        })
-    }
-
-    /// Regional final demand (EUR, before VAT) of buying `pieces` at cost `c`: making
-    /// (labour, overhead, personalisation, margin) and the regional share of fabric go to
-    /// textiles and apparel, the regional share of trims and packaging to other
-    /// manufacturing, logistics to trade and transport; less displaced demand.
-    pub(crate) fn shock(&self, pieces: f64, c: &PieceCost, m: &ModelParams, shock: &mut [f64]) {
-        let keep = pieces * (1.0 - m.displacement_share);
-        let making = c.labour_eur + c.overhead_eur + c.personalisation_eur + c.margin_eur;
-        shock[self.textiles] += keep * (making + c.fabric_eur * m.materials_regional_share);
-        shock[self.other_manufacturing] +=
-            keep * (c.trims_eur + c.packaging_eur) * m.materials_regional_share;
-        shock[self.trade_transport] += keep * c.logistics_eur;
-    }
-
-    /// Jobs (persons) of a shock, Type II: (direct, indirect, induced, total).
-    pub(crate) fn jobs(&self, shock: &[f64]) -> Result<(f64, f64, f64, f64)> {
-        let impact = self.model.impact(shock, ModelType::TypeII)?;
-        let jobs = impact
-            .jobs
-            .ok_or_else(|| Error::Internal("bundled economy has no employment".into()))?;
-        let t = jobs.totals();
-        Ok((t.direct, t.indirect, t.induced, t.total))
-    }
-}
 
 /// Everything a run computes, as tables.
 #[derive(Debug, Clone)]
@@ -97,6 +44,8 @@ pub struct Results {
     /// Demand the surveyed workshops cannot make in time, and the marginal cost of each
     /// demand row, by year, product and département.
     pub unmet: DataFrame,
+    /// The headline figures of each year, as the Monte Carlo reports them per draw.
+    pub headline: Vec<Headline>,
 }
 
 fn demand_frame(rows: &[DemandRow]) -> Result<DataFrame> {
@@ -156,29 +105,23 @@ fn date_column(name: &str, days: Vec<Option<i32>>) -> Result<Column> {
     Ok(Column::new(name.into(), days).cast(&DataType::Date)?)
 }
 
-/// Costs of each (maker, product), computed once.
-struct UnitCosts<'a> {
-    study: &'a Study,
-    m: ModelParams,
-    cache: BTreeMap<(Option<usize>, &'a str), PieceCost>,
-}
-
-impl<'a> UnitCosts<'a> {
-    fn get(&mut self, w: Option<usize>, product: &'a str) -> Result<PieceCost> {
-        if let Some(c) = self.cache.get(&(w, product)) {
-            return Ok(*c);
-        }
-        let p = self
-            .study
-            .catalog
-            .iter()
-            .find(|p| p.id == product)
-            .ok_or_else(|| Error::Internal(format!("product `{product}` not in the catalog")))?;
-        let terms = WorkshopTerms::of(w.map(|i| &self.study.workshops[i]), &self.m);
-        let c = piece_cost(p, &terms, &self.m);
-        self.cache.insert((w, product), c);
-        Ok(c)
-    }
+/// The kit's products, from the catalog, with their quantity per kit.
+///
+/// # Errors
+/// [`Error::Internal`] for a kit product missing from the catalog (the study's validation
+/// refuses it, so a bug).
+pub(crate) fn kit_products(study: &Study) -> Result<Vec<(&Product, f64)>> {
+    study
+        .scenario
+        .kit
+        .iter()
+        .map(|(id, q)| {
+            let p = study.catalog.iter().find(|p| &p.id == id).ok_or_else(|| {
+                Error::Internal(format!("kit product `{id}` not in the catalog"))
+            })?;
+            Ok((p, *q))
+        })
+        .collect()
 }
 
 /// Run the models on a study.
@@ -198,49 +141,70 @@ pub fn run(study: &Study) -> Result<Results> {
     let new_capacity = plans.iter().any(|p| p.new_capacity_operators > 0);
     let n_makers = study.workshops.len() + usize::from(new_capacity);
     let maker = |w: Option<usize>| w.unwrap_or(n_makers - 1);
-    let mut unit = UnitCosts {
-        study,
-        m,
-        cache: BTreeMap::new(),
+    let kit = kit_products(study)?;
+    // Cost of a piece of each kit product at each maker (`None`: new capacity).
+    let mut unit: BTreeMap<(Option<usize>, usize), PieceCost> = BTreeMap::new();
+    let mut unit_cost = |w: Option<usize>, k: usize| {
+        *unit.entry((w, k)).or_insert_with(|| {
+            let terms = WorkshopTerms::of(w.map(|i| &study.workshops[i]), &m);
+            piece_cost(kit[k].0, &terms, &m)
+        })
     };
-    let kit: Vec<(&str, f64)> = study
-        .scenario
-        .kit
-        .iter()
-        .map(|(p, q)| (p.as_str(), *q))
-        .collect();
 
-    let mut pieces_by_year_product: BTreeMap<(i32, &str), f64> = BTreeMap::new();
+    let mut pieces_by_year: BTreeMap<i32, Vec<f64>> = BTreeMap::new();
     let mut kits_by_year: BTreeMap<i32, f64> = BTreeMap::new();
     for r in &demand_rows {
-        *pieces_by_year_product
-            .entry((r.year, r.product.as_str()))
-            .or_default() += r.pieces;
-        if Some(&r.product) == study.scenario.kit.keys().next() {
-            *kits_by_year.entry(r.year).or_default() += r.kits;
+        if let Some(k) = kit.iter().position(|(p, _)| p.id == r.product) {
+            pieces_by_year.entry(r.year).or_insert_with(|| vec![0.0; kit.len()])[k] +=
+                r.pieces;
+            if k == 0 {
+                *kits_by_year.entry(r.year).or_default() += r.kits;
+            }
         }
     }
 
-    // Average cost of each product each year over who makes it (the allocation's flows).
-    let mut average: BTreeMap<(i32, &str), PieceCost> = BTreeMap::new();
+    // The headline figures of each year, and the labour of each maker.
+    let mut figures: Vec<YearFigures> = Vec::with_capacity(years.len());
+    let mut minutes_by_year: Vec<Vec<f64>> = Vec::with_capacity(years.len());
     for &year in years {
-        for &(product, _) in &kit {
-            let mut avg = PieceCost::default();
-            let flows: Vec<_> = plan_of(year)
-                .map(|p| p.flows.iter().filter(|f| f.product == product).collect())
-                .unwrap_or_default();
-            let total: f64 = flows.iter().map(|f| f.pieces).sum();
-            if total > 0.0 {
-                for f in &flows {
-                    avg.add_scaled(&unit.get(f.workshop, product)?, f.pieces / total);
-                }
-            } else {
-                // Nothing made this year: the cost a new workshop would have.
-                avg = unit.get(None, product)?;
-            }
-            average.insert((year, product), avg);
+        let mut made = Vec::new();
+        let mut minutes = vec![0.0; n_makers];
+        for f in plan_of(year).map_or(&[][..], |p| &p.flows[..]) {
+            let Some(k) = kit.iter().position(|(p, _)| p.id == f.product) else {
+                continue;
+            };
+            let c = unit_cost(f.workshop, k);
+            minutes[maker(f.workshop)] += f.pieces * c.labour_minutes();
+            made.push((k, c, f.pieces));
         }
+        let pieces = pieces_by_year
+            .get(&year)
+            .cloned()
+            .unwrap_or_else(|| vec![0.0; kit.len()]);
+        figures.push(year_figures(&kit, &pieces, &made, &m, &economy)?);
+        minutes_by_year.push(minutes);
     }
+    let headline: Vec<Headline> = years
+        .iter()
+        .zip(&figures)
+        .map(|(&year, f)| {
+            let (lateness, hiring) = match plan_of(year) {
+                Some(p) => (
+                    Lateness::new(p.on_time, p.order_date, p.deadline, p.delivered),
+                    f64::from(p.hiring_needed_for_deadline()),
+                ),
+                None => (
+                    Lateness {
+                        on_time: true,
+                        makespan_days: None,
+                        late_days: Some(0),
+                    },
+                    0.0,
+                ),
+            };
+            Headline::new(year, f, lateness, hiring)
+        })
+        .collect();
 
     // Costs: per piece for each product, and per kit, each year.
     let mut c_year = Vec::new();
@@ -250,29 +214,25 @@ pub fn run(study: &Study) -> Result<Results> {
     let mut c_minutes = Vec::new();
     let mut c_values: Vec<Vec<f64>> = vec![Vec::new(); COST_COLUMNS.len()];
     let mut c_total = Vec::new();
-    let mut kit_cost_by_year: BTreeMap<i32, PieceCost> = BTreeMap::new();
-    for &year in years {
-        let mut kit_cost = PieceCost::default();
-        let mut lines: Vec<(PieceCost, &str, &str, f64)> = Vec::new();
-        for &(product, qty) in &kit {
-            let avg = average[&(year, product)];
-            kit_cost.add_scaled(&avg, qty);
-            let q = pieces_by_year_product
-                .get(&(year, product))
-                .copied()
-                .unwrap_or(0.0);
-            lines.push((avg, product, "piece", q));
-        }
+    for (&year, f) in years.iter().zip(&figures) {
+        let pieces = pieces_by_year.get(&year);
+        let mut lines: Vec<(&PieceCost, &str, &str, f64)> = kit
+            .iter()
+            .enumerate()
+            .map(|(k, (p, _))| {
+                let q = pieces.map_or(0.0, |v| v[k]);
+                (&f.average[k], p.id.as_str(), "piece", q)
+            })
+            .collect();
         let kits = kits_by_year.get(&year).copied().unwrap_or(0.0);
-        lines.push((kit_cost, "kit", "kit", kits));
-        kit_cost_by_year.insert(year, kit_cost);
+        lines.push((&f.kit_cost, "kit", "kit", kits));
         for (cost, product, unit_name, quantity) in lines {
             c_year.push(year);
             c_product.push(product.to_owned());
             c_unit.push(unit_name);
             c_quantity.push(quantity);
             c_minutes.push(cost.labour_minutes());
-            for (k, v) in cost_values(&cost).into_iter().enumerate() {
+            for (k, v) in cost_values(cost).into_iter().enumerate() {
                 c_values[k].push(v);
             }
             c_total.push(quantity * cost.price_ttc_eur);
@@ -302,37 +262,14 @@ pub fn run(study: &Study) -> Result<Results> {
     let mut j_gap = Vec::new();
     let mut j_capacity = Vec::new();
     let mut j_util: Vec<Option<f64>> = Vec::new();
-    let mut summary_rows = Vec::new();
-    let mut io_rows: Vec<(f64, (f64, f64, f64, f64))> = Vec::new();
-    for &year in years {
+    // (offered FTE, hiring gap FTE, capacity minutes) of each year.
+    let mut totals: Vec<(f64, f64, f64)> = Vec::with_capacity(years.len());
+    for (&year, minutes) in years.iter().zip(&minutes_by_year) {
         let mut pieces = vec![0.0; n_makers];
-        let mut minutes = vec![0.0; n_makers];
-        let mut budget_ttc = 0.0;
-        let mut budget_ht = 0.0;
-        let mut fabric_m = 0.0;
-        let mut total_pieces = 0.0;
-        let mut shock = vec![0.0; economy.model.n()];
-        for &(product, _) in &kit {
-            let q = pieces_by_year_product
-                .get(&(year, product))
-                .copied()
-                .unwrap_or(0.0);
-            let avg = average[&(year, product)];
-            total_pieces += q;
-            economy.shock(q, &avg, &m, &mut shock);
-            budget_ttc += q * avg.price_ttc_eur;
-            budget_ht += q * avg.price_ht_eur;
-            fabric_m += q * avg.fabric_m;
+        for f in plan_of(year).map_or(&[][..], |p| &p.flows[..]) {
+            pieces[maker(f.workshop)] += f.pieces;
         }
-        if let Some(plan) = plan_of(year) {
-            for f in &plan.flows {
-                let i = maker(f.workshop);
-                pieces[i] += f.pieces;
-                minutes[i] += f.pieces * unit.get(f.workshop, &f.product)?.labour_minutes();
-            }
-        }
-        let (mut t_hours, mut t_fte, mut t_offered, mut t_gap, mut t_cap) =
-            (0.0, 0.0, 0.0, 0.0, 0.0);
+        let (mut t_offered, mut t_gap, mut t_cap) = (0.0, 0.0, 0.0);
         for i in 0..n_makers {
             let (id, dep, cap) = match study.workshops.get(i) {
                 Some(w) => (
@@ -357,28 +294,11 @@ pub fn run(study: &Study) -> Result<Results> {
             j_gap.push(gap);
             j_capacity.push(cap_minutes);
             j_util.push((cap_minutes > 0.0).then(|| minutes[i] / cap_minutes));
-            t_hours += hours;
-            t_fte += needed;
             t_offered += offered;
             t_gap += gap;
             t_cap += cap_minutes;
         }
-        let kits = kits_by_year.get(&year).copied().unwrap_or(0.0);
-        let regional_demand: f64 = shock.iter().sum();
-        io_rows.push((regional_demand, economy.jobs(&shock)?));
-        summary_rows.push((
-            year,
-            kits,
-            total_pieces,
-            budget_ttc,
-            budget_ht,
-            fabric_m,
-            t_hours,
-            t_fte,
-            t_offered,
-            t_gap,
-            t_cap,
-        ));
+        totals.push((t_offered, t_gap, t_cap));
     }
     let jobs = df!(
         "year" => j_year,
@@ -409,50 +329,7 @@ pub fn run(study: &Study) -> Result<Results> {
             SortMultipleOptions::default().with_nulls_last(true),
         )
         .collect()?;
-
-    let s = &summary_rows;
-    let mut summary = df!(
-        "year" => s.iter().map(|r| r.0).collect::<Vec<_>>(),
-        "kits" => s.iter().map(|r| r.1).collect::<Vec<_>>(),
-        "pieces" => s.iter().map(|r| r.2).collect::<Vec<_>>(),
-        "budget_eur" => s.iter().map(|r| r.3).collect::<Vec<_>>(),
-        "budget_ht_eur" => s.iter().map(|r| r.4).collect::<Vec<_>>(),
-        "cost_per_kit_eur" => s.iter().map(|r| kit_cost_by_year[&r.0].price_ttc_eur).collect::<Vec<_>>(),
-        "cost_per_piece_eur" => s.iter().map(|r| if r.2 > 0.0 { r.3 / r.2 } else { 0.0 }).collect::<Vec<_>>(),
-        "fabric_m" => s.iter().map(|r| r.5).collect::<Vec<_>>(),
-        "labour_hours" => s.iter().map(|r| r.6).collect::<Vec<_>>(),
-        "direct_fte" => s.iter().map(|r| r.7).collect::<Vec<_>>(),
-        "offered_fte" => s.iter().map(|r| r.8).collect::<Vec<_>>(),
-        "hiring_gap_fte" => s.iter().map(|r| r.9).collect::<Vec<_>>(),
-        "utilisation" => s.iter().map(|r| if r.10 > 0.0 { r.6 * 60.0 / r.10 } else { 0.0 }).collect::<Vec<_>>(),
-        "fte_per_meur" => s.iter().map(|r| if r.3 > 0.0 { r.7 / (r.3 / 1e6) } else { 0.0 }).collect::<Vec<_>>(),
-        "regional_demand_eur" => io_rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-        "jobs_direct" => io_rows.iter().map(|r| r.1.0).collect::<Vec<_>>(),
-        "jobs_indirect" => io_rows.iter().map(|r| r.1.1).collect::<Vec<_>>(),
-        "jobs_induced" => io_rows.iter().map(|r| r.1.2).collect::<Vec<_>>(),
-        "jobs_total" => io_rows.iter().map(|r| r.1.3).collect::<Vec<_>>(),
-        "unmet_pieces" => s.iter().map(|r| plan_of(r.0).map_or(0.0, |p| p.unmet_pieces())).collect::<Vec<_>>(),
-        "on_time" => s.iter().map(|r| plan_of(r.0).is_none_or(|p| p.on_time)).collect::<Vec<_>>(),
-        "makespan_days" => s.iter().map(|r| plan_of(r.0).and_then(|p| p.makespan_days)).collect::<Vec<_>>(),
-        "operators_hired" => s.iter().map(|r| plan_of(r.0).map_or(0, |p| i64::from(p.hired()))).collect::<Vec<_>>(),
-        "trainees_working" => s.iter().map(|r| plan_of(r.0).map_or(0, |p| p.workshops.iter().map(|w| i64::from(w.trainees)).sum::<i64>())).collect::<Vec<_>>(),
-        "new_capacity_operators" => s.iter().map(|r| plan_of(r.0).map_or(0, |p| i64::from(p.new_capacity_operators))).collect::<Vec<_>>(),
-        "hiring_needed_for_deadline" => s.iter().map(|r| plan_of(r.0).map_or(0, |p| i64::from(p.hiring_needed_for_deadline()))).collect::<Vec<_>>(),
-    )?;
-    for (name, f) in [
-        (
-            "order_date",
-            (|p: &YearPlan| Some(p.order_date)) as fn(&YearPlan) -> Option<NaiveDate>,
-        ),
-        ("deadline", |p: &YearPlan| Some(p.deadline)),
-        ("delivered", |p: &YearPlan| p.delivered),
-    ] {
-        let days = s
-            .iter()
-            .map(|r| plan_of(r.0).and_then(f).map(epoch_days))
-            .collect();
-        summary.with_column(date_column(name, days)?)?;
-    }
+    let summary = summary_frame(years, &figures, &headline, &totals, &kits_by_year, &plans)?;
     Ok(Results {
         demand: demand_frame(&demand_rows)?,
         costs,
@@ -463,7 +340,74 @@ pub fn run(study: &Study) -> Result<Results> {
         capacity: capacity_frame(&plans)?,
         schedule: schedule_frame(&plans)?,
         unmet: unmet_frame(&plans)?,
+        headline,
     })
+}
+
+/// One row per year: the headline figures.
+fn summary_frame(
+    years: &[i32],
+    figures: &[YearFigures],
+    headline: &[Headline],
+    totals: &[(f64, f64, f64)],
+    kits_by_year: &BTreeMap<i32, f64>,
+    plans: &[YearPlan],
+) -> Result<DataFrame> {
+    let plan_of = |year: i32| plans.iter().find(|p| p.year == year);
+    let f = figures;
+    let h = headline;
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+    let plan_count = |pick: fn(&YearPlan) -> u32| -> Vec<i64> {
+        years
+            .iter()
+            .map(|&y| plan_of(y).map_or(0, |p| i64::from(pick(p))))
+            .collect()
+    };
+    let mut summary = df!(
+        "year" => years,
+        "kits" => years.iter().map(|y| kits_by_year.get(y).copied().unwrap_or(0.0)).collect::<Vec<_>>(),
+        "pieces" => f.iter().map(|f| f.pieces).collect::<Vec<_>>(),
+        "budget_eur" => f.iter().map(|f| f.budget_ttc_eur).collect::<Vec<_>>(),
+        "budget_ht_eur" => f.iter().map(|f| f.budget_ht_eur).collect::<Vec<_>>(),
+        "cost_per_kit_eur" => f.iter().map(|f| f.kit_cost.price_ttc_eur).collect::<Vec<_>>(),
+        "cost_per_piece_eur" => f.iter().map(|f| ratio(f.budget_ttc_eur, f.pieces)).collect::<Vec<_>>(),
+        "fabric_m" => f.iter().map(|f| f.fabric_m).collect::<Vec<_>>(),
+        "labour_hours" => f.iter().map(|f| f.labour_minutes / 60.0).collect::<Vec<_>>(),
+        "direct_fte" => f.iter().map(|f| f.direct_fte).collect::<Vec<_>>(),
+        "offered_fte" => totals.iter().map(|t| t.0).collect::<Vec<_>>(),
+        "hiring_gap_fte" => totals.iter().map(|t| t.1).collect::<Vec<_>>(),
+        "utilisation" => f.iter().zip(totals).map(|(f, t)| ratio(f.labour_minutes, t.2)).collect::<Vec<_>>(),
+        "fte_per_meur" => f.iter().map(|f| ratio(f.direct_fte, f.budget_ttc_eur / 1e6)).collect::<Vec<_>>(),
+        "regional_demand_eur" => f.iter().map(|f| f.regional_demand_eur).collect::<Vec<_>>(),
+        "jobs_direct" => f.iter().map(|f| f.io.direct).collect::<Vec<_>>(),
+        "jobs_indirect" => f.iter().map(|f| f.io.indirect).collect::<Vec<_>>(),
+        "jobs_induced" => f.iter().map(|f| f.io.induced).collect::<Vec<_>>(),
+        "jobs_total" => f.iter().map(|f| f.io.total).collect::<Vec<_>>(),
+        "jobs_gross" => h.iter().map(|h| h.jobs_gross).collect::<Vec<_>>(),
+        "unmet_pieces" => years.iter().map(|&y| plan_of(y).map_or(0.0, YearPlan::unmet_pieces)).collect::<Vec<_>>(),
+        "on_time" => h.iter().map(|h| h.lateness.on_time).collect::<Vec<_>>(),
+        "makespan_days" => h.iter().map(|h| h.lateness.makespan_days).collect::<Vec<_>>(),
+        "late_days" => h.iter().map(|h| h.lateness.late_days).collect::<Vec<_>>(),
+        "operators_hired" => plan_count(YearPlan::hired),
+        "trainees_working" => plan_count(|p| p.workshops.iter().map(|w| w.trainees).sum()),
+        "new_capacity_operators" => plan_count(|p| p.new_capacity_operators),
+        "hiring_needed_for_deadline" => plan_count(YearPlan::hiring_needed_for_deadline),
+    )?;
+    for (name, pick) in [
+        (
+            "order_date",
+            (|p: &YearPlan| Some(p.order_date)) as fn(&YearPlan) -> Option<NaiveDate>,
+        ),
+        ("deadline", |p: &YearPlan| Some(p.deadline)),
+        ("delivered", |p: &YearPlan| p.delivered),
+    ] {
+        let days = years
+            .iter()
+            .map(|&y| plan_of(y).and_then(pick).map(epoch_days))
+            .collect();
+        summary.with_column(date_column(name, days)?)?;
+    }
+    Ok(summary)
 }
 
 fn allocation_frame(study: &Study, plans: &[YearPlan]) -> Result<DataFrame> {
@@ -510,7 +454,9 @@ fn capacity_frame(plans: &[YearPlan]) -> Result<DataFrame> {
         "workshop_id" => rows.iter().map(|r| r.1.workshop.as_str()).collect::<Vec<_>>(),
         "departement" => rows.iter().map(|r| r.1.departement.as_deref()).collect::<Vec<_>>(),
         "operators" => rows.iter().map(|r| r.1.operators).collect::<Vec<_>>(),
+        "offered_fte" => rows.iter().map(|r| r.1.offered).collect::<Vec<_>>(),
         "hired" => rows.iter().map(|r| i64::from(r.1.hired)).collect::<Vec<_>>(),
+        "hired_total" => rows.iter().map(|r| i64::from(r.1.hired_total)).collect::<Vec<_>>(),
         "trainees" => rows.iter().map(|r| i64::from(r.1.trainees)).collect::<Vec<_>>(),
         "pieces" => rows.iter().map(|r| r.1.pieces).collect::<Vec<_>>(),
         "minutes_available" => rows.iter().map(|r| r.1.minutes_available).collect::<Vec<_>>(),

@@ -4,3 +4,8 @@ mod parquet;
 pub mod read;
 pub mod schema;
 pub mod tables;
+
+/// Largest number of cells (data rows × columns) a table may have: a survey table is a few
+/// thousand rows; this keeps the memory a table takes bounded whatever the file holds.
+/// Shared by the readers (`read`) and the Parquet checks (`parquet`).
+pub const MAX_CELLS: usize = 5_000_000;

@@ -17,7 +17,7 @@ use polars::io::parquet::read::FileMetadata;
 use polars_parquet_format::thrift::protocol::TCompactInputProtocol;
 use polars_parquet_format::{PageHeader, PageType};
 
-use super::read::MAX_CELLS;
+use super::MAX_CELLS;
 
 /// Why a file's declarations were refused.
 #[derive(Debug, PartialEq, Eq)]

@@ -23,9 +23,7 @@ pub const MAX_INPUT_BYTES: usize = 256 * 1024 * 1024;
 /// Environment variable replacing [`MAX_INPUT_BYTES`] (a number of bytes).
 pub const MAX_INPUT_BYTES_ENV: &str = "FILIERE_MAX_INPUT_BYTES";
 
-/// Largest number of cells (data rows × columns) a table may have: a survey table is a few
-/// thousand rows; this keeps the memory a table takes bounded whatever the file holds.
-pub const MAX_CELLS: usize = 5_000_000;
+pub use super::MAX_CELLS;
 
 /// The input size limit in force: `FILIERE_MAX_INPUT_BYTES` when set to a positive whole
 /// number of bytes, else [`MAX_INPUT_BYTES`].

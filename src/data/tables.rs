@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Problem, Problems, Result};
@@ -426,6 +427,89 @@ impl Product {
     pub fn sam_making_min(&self) -> f64 {
         self.sam_cut_min + self.sam_sew_min + self.sam_finish_min
     }
+}
+
+/// The validated survey as a DataFrame, one column per field (empty cells stay null).
+///
+/// # Errors
+/// [`Error::Internal`] only if Polars fails to build the frame (a bug).
+pub fn workshops_frame(rows: &[Workshop]) -> Result<DataFrame> {
+    let products: ListChunked = rows
+        .iter()
+        .map(|w| Some(Series::new(PlSmallStr::EMPTY, &w.products)))
+        .collect();
+    let mut df = df!(
+        "workshop_id" => rows.iter().map(|w| w.id.as_str()).collect::<Vec<_>>(),
+        "name" => rows.iter().map(|w| w.name.as_deref()).collect::<Vec<_>>(),
+        "departement" => rows.iter().map(|w| w.departement.as_str()).collect::<Vec<_>>(),
+        "operators" => rows.iter().map(|w| i64::from(w.operators)).collect::<Vec<_>>(),
+        "hours_per_week" => rows.iter().map(|w| w.hours_per_week).collect::<Vec<_>>(),
+        "shifts" => rows.iter().map(|w| w.shifts.map(i64::from)).collect::<Vec<_>>(),
+        "efficiency" => rows.iter().map(|w| w.efficiency).collect::<Vec<_>>(),
+        "programme_share" => rows.iter().map(|w| w.programme_share).collect::<Vec<_>>(),
+    )?;
+    df.with_column(products.into_series().with_name("products".into()).into_column())?;
+    df.hstack_mut(&[
+        Column::new(
+            "hourly_cost_eur".into(),
+            rows.iter().map(|w| w.hourly_cost_eur).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "overhead_rate".into(),
+            rows.iter().map(|w| w.overhead_rate).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "can_hire".into(),
+            rows.iter().map(|w| i64::from(w.can_hire)).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "training_centre".into(),
+            rows.iter().map(|w| w.training_centre).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "trainees".into(),
+            rows.iter().map(|w| i64::from(w.trainees)).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "can_personalise".into(),
+            rows.iter().map(|w| w.can_personalise).collect::<Vec<_>>(),
+        ),
+    ])?;
+    Ok(df)
+}
+
+/// The validated establishments as a DataFrame.
+///
+/// # Errors
+/// [`Error::Internal`] only if Polars fails to build the frame (a bug).
+pub fn establishments_frame(rows: &[Establishment]) -> Result<DataFrame> {
+    Ok(df!(
+        "uai" => rows.iter().map(|e| e.uai.as_deref()).collect::<Vec<_>>(),
+        "name" => rows.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(),
+        "departement" => rows.iter().map(|e| e.departement.as_str()).collect::<Vec<_>>(),
+        "level" => rows.iter().map(|e| e.level.as_str()).collect::<Vec<_>>(),
+        "sector" => rows.iter().map(|e| e.sector.as_deref()).collect::<Vec<_>>(),
+        "pupils" => rows.iter().map(|e| i64::try_from(e.pupils).unwrap_or(i64::MAX)).collect::<Vec<_>>(),
+    )?)
+}
+
+/// The validated catalog as a DataFrame.
+///
+/// # Errors
+/// [`Error::Internal`] only if Polars fails to build the frame (a bug).
+pub fn catalog_frame(rows: &[Product]) -> Result<DataFrame> {
+    Ok(df!(
+        "product" => rows.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+        "name" => rows.iter().map(|p| p.name.as_deref()).collect::<Vec<_>>(),
+        "sam_cut_min" => rows.iter().map(|p| p.sam_cut_min).collect::<Vec<_>>(),
+        "sam_sew_min" => rows.iter().map(|p| p.sam_sew_min).collect::<Vec<_>>(),
+        "sam_finish_min" => rows.iter().map(|p| p.sam_finish_min).collect::<Vec<_>>(),
+        "sam_personalise_min" => rows.iter().map(|p| p.sam_personalise_min).collect::<Vec<_>>(),
+        "fabric_m" => rows.iter().map(|p| p.fabric_m).collect::<Vec<_>>(),
+        "fabric_eur_per_m" => rows.iter().map(|p| p.fabric_eur_per_m).collect::<Vec<_>>(),
+        "trims_eur" => rows.iter().map(|p| p.trims_eur).collect::<Vec<_>>(),
+        "packaging_eur" => rows.iter().map(|p| p.packaging_eur).collect::<Vec<_>>(),
+    )?)
 }
 
 fn finish<T>(problems: Vec<Problem>, value: T) -> Result<T> {

@@ -285,12 +285,6 @@ impl IoTable {
         &self.source
     }
 
-    /// The same table under another source name (for error messages).
-    pub fn with_source(mut self, source: impl Into<String>) -> Self {
-        self.source = source.into();
-        self
-    }
-
     /// Number of branches n.
     pub fn n(&self) -> usize {
         self.branches.len()

@@ -10,6 +10,8 @@
 //! - [`multipliers`]: output, employment, income and value-added multipliers (direct,
 //!   indirect, induced, total, ratio) and shock impacts;
 //! - [`regionalise`]: Flegg's location quotient (FLQ) to derive a regional table;
+//! - [`regional`]: the AURA economy a study's spending lands in (FLQ-regionalised
+//!   bundled table) and how a piece's cost maps onto its branches;
 //! - [`readers`]: the project's CSV layout, INSEE TES sheets and Eurostat
 //!   `naio_10_cp1700` TSV.
 //!
@@ -31,6 +33,7 @@ pub mod io_table;
 pub mod leontief;
 pub mod multipliers;
 pub mod readers;
+pub mod regional;
 pub mod regionalise;
 
 pub use io_table::{IoTable, Satellite};

@@ -97,15 +97,12 @@ const SATELLITE_COLUMNS: [Satellite; 4] = [
 // ---------------------------------------------------------------------------------------
 // Text helpers
 
-use crate::data::read::split_line as split_record;
+use crate::data::read::{sniff_separator, split_line as split_record};
 
-/// The separator of a header line: tab, `;` or `,`, whichever occurs most.
+/// The separator of a header line, as every CSV reader of filiere picks it
+/// ([`sniff_separator`]).
 fn sniff(header: &str) -> char {
-    ['\t', ';', ',']
-        .into_iter()
-        .max_by_key(|sep| header.matches(*sep).count())
-        .filter(|sep| header.contains(*sep))
-        .unwrap_or(',')
+    sniff_separator(header) as char
 }
 
 /// Lines of a text with their 1-based line numbers, BOM removed, skipping blank lines

@@ -923,23 +923,6 @@ pub fn prefectures() -> Result<&'static [Prefecture]> {
         .map_err(|e| Error::Internal(format!("data/reference/prefectures.csv: {e}")))
 }
 
-/// The prefectures of the twelve départements of Auvergne-Rhône-Alpes.
-///
-/// # Errors
-/// [`Error::Internal`] if the bundled table is malformed (a bug; tested).
-pub fn aura_prefectures() -> Result<&'static [Prefecture]> {
-    static TABLE: std::sync::OnceLock<Vec<Prefecture>> = std::sync::OnceLock::new();
-    let all = prefectures()?;
-    Ok(TABLE
-        .get_or_init(|| {
-            all.iter()
-                .filter(|p| p.region_code == AURA_REGION_CODE)
-                .cloned()
-                .collect()
-        })
-        .as_slice())
-}
-
 /// The prefecture of a département of metropolitan France.
 ///
 /// # Errors
@@ -1241,7 +1224,7 @@ pub fn problem_for_year(
         .map_err(|e| match e {
             Error::Parameter { name, reason } => Error::Parameter {
                 name,
-                reason: format!("{reason} (workshops and schools must be in AURA)"),
+                reason: format!("{reason} (workshops and schools must be in metropolitan France)"),
             },
             other => other,
         })?;
@@ -1290,6 +1273,15 @@ pub fn problem_for_year(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The prefectures of the twelve départements of Auvergne-Rhône-Alpes.
+    fn aura_prefectures() -> Vec<&'static Prefecture> {
+        prefectures()
+            .unwrap()
+            .iter()
+            .filter(|p| p.region_code == AURA_REGION_CODE)
+            .collect()
+    }
 
     fn close(a: f64, b: f64, tol: f64) -> bool {
         (a - b).abs() <= tol * (1.0 + b.abs())
@@ -1697,7 +1689,7 @@ mod tests {
 
     #[test]
     fn prefectures_and_distances() {
-        let table = aura_prefectures().unwrap();
+        let table = aura_prefectures();
         assert_eq!(table.len(), 12);
         for code in [
             "01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74",
@@ -1754,9 +1746,9 @@ mod tests {
             assert!((d - km).abs() < 8.0, "{a}-{b}: {d}");
         }
         // The AURA subset is the twelve AURA rows, unchanged.
-        let aura = aura_prefectures().unwrap();
+        let aura = aura_prefectures();
         assert!(aura.iter().all(|p| p.region_code == AURA_REGION_CODE));
-        assert_eq!(prefecture("69").unwrap(), &aura[9]);
+        assert_eq!(prefecture("69").unwrap(), aura[9]);
         assert!(matches!(
             prefecture("99"),
             Err(Error::UnknownDepartement { .. })

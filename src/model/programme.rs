@@ -142,8 +142,12 @@ pub struct WorkshopYear {
     pub departement: Option<String>,
     /// Operators (FTE) working for the programme this year, hires included.
     pub operators: f64,
+    /// FTE the survey's own operators offer the programme (0 for the new capacity).
+    pub offered: f64,
     /// Operators hired this year.
     pub hired: u32,
+    /// Operators hired this year and in earlier years.
+    pub hired_total: u32,
     /// Trainees of its training centre working as operators this year.
     pub trainees: u32,
     /// Standard minutes it can make before the deadline with `operators`.
@@ -440,6 +444,7 @@ fn plan_year(
             deadline,
             operators: &operators,
             hired: &hired,
+            hired_total: hired_so_far,
             trainees: &trainees,
             makers,
             new_template,
@@ -454,6 +459,7 @@ struct YearContext<'a> {
     deadline: NaiveDate,
     operators: &'a [f64],
     hired: &'a [u32],
+    hired_total: &'a [u32],
     trainees: &'a [u32],
     makers: &'a [Maker],
     new_template: &'a ScheduleInput,
@@ -518,7 +524,9 @@ fn assemble(
             workshop: w.id.clone(),
             departement: Some(w.departement.clone()),
             operators: cx.operators[i],
+            offered: cx.makers[i].offered,
             hired: cx.hired[i],
+            hired_total: cx.hired_total[i],
             trainees: cx.trainees[i],
             minutes_available: problem.minutes_available[i],
             minutes_used: used,
@@ -583,7 +591,9 @@ fn assemble(
             workshop: NEW_CAPACITY.into(),
             departement: None,
             operators: ops,
+            offered: 0.0,
             hired: 0,
+            hired_total: 0,
             trainees: 0,
             minutes_available: ops * per_op,
             minutes_used: unmet_minutes,

@@ -49,9 +49,6 @@ pub const DEFAULT_AUGUST_CLOSURE_WEEKS: u32 = 3;
 /// Longest August closure accepted (weeks).
 pub const MAX_AUGUST_CLOSURE_WEEKS: u32 = 8;
 
-/// Largest number of extra operators the search for [`extra_operators_needed`] tries.
-pub const MAX_EXTRA_OPERATORS: u32 = 1_000_000;
-
 /// One French public holiday.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holiday {
@@ -705,67 +702,6 @@ pub fn schedule(
     })
 }
 
-/// Schedule several workshops (each with its own input).
-///
-/// # Errors
-/// As [`schedule`], for the first workshop that fails.
-pub fn schedule_all(
-    inputs: &[ScheduleInput],
-    settings: &ScheduleSettings,
-    cal: &Calendar,
-) -> Result<Vec<ScheduleResult>> {
-    inputs.iter().map(|i| schedule(i, settings, cal)).collect()
-}
-
-/// The smallest whole number of operators to add to `input.operators` for the workshop to
-/// deliver on time: `Some(0)` if it already does, `None` if no number can (the fabric
-/// arrives too late, or more than [`MAX_EXTRA_OPERATORS`] would be needed).
-///
-/// Finish dates never move later when operators are added, so the search doubles the
-/// number until on time, then bisects.
-///
-/// # Errors
-/// As [`schedule`], except that running out of calendar means "not on time".
-pub fn extra_operators_needed(
-    input: &ScheduleInput,
-    settings: &ScheduleSettings,
-    cal: &Calendar,
-) -> Result<Option<u32>> {
-    let f = frame(input, settings, cal)?;
-    let on_time = |extra: u32| -> Result<bool> {
-        let ops = input.operators + f64::from(extra);
-        Ok(timeline(input, settings, cal, &f, ops)?.is_some_and(|r| r.on_time))
-    };
-    if on_time(0)? {
-        return Ok(Some(0));
-    }
-    // Even with unlimited operators the last piece is made on the first production day.
-    let earliest = cal.add_business_days(
-        cal.add_working_days(f.production_start, settings.personalisation_days)?,
-        settings.delivery_days,
-    )?;
-    if earliest >= f.deadline {
-        return Ok(None);
-    }
-    let mut high: u32 = 1;
-    while !on_time(high)? {
-        if high >= MAX_EXTRA_OPERATORS {
-            return Ok(None);
-        }
-        high = high.saturating_mul(2).min(MAX_EXTRA_OPERATORS);
-    }
-    let mut low = high / 2; // not on time (or 0, known late)
-    while high - low > 1 {
-        let mid = low + (high - low) / 2;
-        if on_time(mid)? {
-            high = mid;
-        } else {
-            low = mid;
-        }
-    }
-    Ok(Some(high))
-}
-
 /// The standard minutes one operator of the workshop can produce and still deliver strictly
 /// before the deadline, with the ramp-up and calendar of [`schedule`] (`input.pieces` and
 /// `input.operators` are ignored). Output is linear in operators, so a workshop with `k`
@@ -811,31 +747,6 @@ pub fn minutes_by_deadline(
     Ok(input.availability * input.hours_per_day * 60.0 * input.efficiency * ramp)
 }
 
-/// The programme as a whole: delivered when the last workshop delivers.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProgrammeSchedule {
-    /// Last delivery, `None` without workshops.
-    pub delivered: Option<NaiveDate>,
-    /// Every workshop on time.
-    pub on_time: bool,
-    /// Workshops delivering late.
-    pub late: Vec<String>,
-}
-
-/// Summarise workshop schedules into the programme's.
-pub fn programme(results: &[ScheduleResult]) -> ProgrammeSchedule {
-    let late: Vec<String> = results
-        .iter()
-        .filter(|r| !r.on_time)
-        .map(|r| r.workshop.clone())
-        .collect();
-    ProgrammeSchedule {
-        delivered: results.iter().map(|r| r.delivered).max(),
-        on_time: late.is_empty(),
-        late,
-    }
-}
-
 /// How a workshop's operators grow over the years of the programme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Growth {
@@ -857,95 +768,6 @@ impl Growth {
         let delay = self.training_months.div_ceil(12);
         (k + 1).saturating_sub(delay) * self.trainees_per_year
     }
-}
-
-/// What one workshop makes in one year.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct YearDemand {
-    /// Year (of the rentrée).
-    pub year: i32,
-    /// Pieces.
-    pub pieces: f64,
-    /// Fabric order date.
-    pub order_date: NaiveDate,
-    /// Deadline; `None` for the rentrée of `year`.
-    pub deadline: Option<NaiveDate>,
-}
-
-/// One year of a workshop's multi-year schedule.
-#[derive(Debug, Clone, PartialEq)]
-pub struct YearSchedule {
-    /// Year.
-    pub year: i32,
-    /// Operators at the start of the year before this year's hires (base + earlier hires +
-    /// trained trainees).
-    pub operators_before_hiring: f64,
-    /// Operators hired this year (≤ `can_hire_per_year`).
-    pub hired: u32,
-    /// Trainees working as operators this year (cumulative).
-    pub trainees_working: u32,
-    /// The schedule with this year's operators.
-    pub result: ScheduleResult,
-    /// Extra operators still needed after hiring to be on time (`Some(0)` when on time,
-    /// `None` if no number would do).
-    pub extra_still_needed: Option<u32>,
-}
-
-/// Schedule a workshop over several years. `template` gives everything but the volume, dates
-/// and deadline (its `operators` is the head count in the first year).
-///
-/// Each year the workshop has its base operators, those hired in earlier years and the
-/// trainees who finished training ([`Growth::trainees_working`]); if that is not enough to
-/// be on time it hires the operators missing, at most `can_hire_per_year` (hires are kept in
-/// later years; none are made when no number of operators would be on time).
-///
-/// # Errors
-/// As [`schedule`]; [`Error::Parameter`] if the years are not increasing.
-pub fn schedule_years(
-    template: &ScheduleInput,
-    years: &[YearDemand],
-    growth: &Growth,
-    settings: &ScheduleSettings,
-    cal: &Calendar,
-) -> Result<Vec<YearSchedule>> {
-    if years.windows(2).any(|w| w[1].year <= w[0].year) {
-        return Err(Error::parameter(
-            "years",
-            format!("workshop `{}`: years must be increasing", template.workshop),
-        ));
-    }
-    let first_year = years.first().map_or(0, |y| y.year);
-    let mut hired_total: u32 = 0;
-    years
-        .iter()
-        .map(|y| {
-            let k = u32::try_from(y.year - first_year).unwrap_or(0);
-            let trainees = growth.trainees_working(k);
-            let before = template.operators + f64::from(hired_total) + f64::from(trainees);
-            let mut input = ScheduleInput {
-                pieces: y.pieces,
-                order_date: y.order_date,
-                deadline: Some(match y.deadline {
-                    Some(d) => d,
-                    None => cal.rentree(y.year)?,
-                }),
-                operators: before,
-                ..template.clone()
-            };
-            let need = extra_operators_needed(&input, settings, cal)?;
-            let hired = need.map_or(0, |n| n.min(growth.can_hire_per_year));
-            hired_total += hired;
-            input.operators = before + f64::from(hired);
-            Ok(YearSchedule {
-                year: y.year,
-                operators_before_hiring: before,
-                hired,
-                trainees_working: trainees,
-                result: schedule(&input, settings, cal)?,
-                extra_still_needed: need.map(|n| n - hired),
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -1164,55 +986,6 @@ mod tests {
     }
 
     #[test]
-    fn extra_operators_are_the_smallest_that_make_it_on_time() {
-        let c = cal();
-        let settings = ScheduleSettings::default();
-        // 60,000 pieces ordered mid-May with 30 days of fabric lead time: 20 operators are
-        // late for the rentrée 2025.
-        let input = ScheduleInput {
-            pieces: 60_000.0,
-            order_date: d(2025, 5, 15),
-            fabric_lead_days: 30,
-            ..case7()
-        };
-        let late = schedule(&input, &settings, &c).unwrap();
-        assert!(!late.on_time, "{late:?}");
-        let n = extra_operators_needed(&input, &settings, &c)
-            .unwrap()
-            .unwrap();
-        assert!(n > 0);
-        let with = |extra: u32| {
-            schedule(
-                &ScheduleInput {
-                    operators: input.operators + f64::from(extra),
-                    ..input.clone()
-                },
-                &settings,
-                &c,
-            )
-            .unwrap()
-        };
-        assert!(with(n).on_time, "{:?}", with(n));
-        assert!(!with(n - 1).on_time, "{:?}", with(n - 1));
-        // Already on time: 0.
-        assert_eq!(
-            extra_operators_needed(&case7(), &settings, &c).unwrap(),
-            Some(0)
-        );
-        // Fabric arriving after the rentrée: no number of operators helps.
-        let hopeless = ScheduleInput {
-            order_date: d(2025, 8, 1),
-            fabric_lead_days: 35,
-            deadline: Some(d(2025, 9, 1)),
-            ..input
-        };
-        assert_eq!(
-            extra_operators_needed(&hopeless, &settings, &c).unwrap(),
-            None
-        );
-    }
-
-    #[test]
     fn invalid_inputs_name_the_workshop() {
         let c = cal();
         let s = ScheduleSettings::default();
@@ -1273,32 +1046,7 @@ mod tests {
     }
 
     #[test]
-    fn programme_is_late_if_one_workshop_is() {
-        let c = cal();
-        let s = ScheduleSettings::default();
-        let on_time = schedule(&case7(), &s, &c).unwrap();
-        let late = schedule(
-            &ScheduleInput {
-                workshop: "slow".into(),
-                pieces: 200_000.0,
-                ..case7()
-            },
-            &s,
-            &c,
-        )
-        .unwrap();
-        let p = programme(&[on_time.clone(), late.clone()]);
-        assert!(!p.on_time);
-        assert_eq!(p.late, vec!["slow".to_string()]);
-        assert_eq!(p.delivered, Some(late.delivered));
-        assert!(programme(&[on_time]).on_time);
-        assert_eq!(programme(&[]).delivered, None);
-    }
-
-    #[test]
-    fn multi_year_capacity_grows_with_hires_and_trainees() {
-        let c = cal();
-        let s = ScheduleSettings::default();
+    fn trainees_work_after_their_training() {
         let growth = Growth {
             can_hire_per_year: 4,
             trainees_per_year: 3,
@@ -1315,36 +1063,5 @@ mod tests {
             .trainees_working(0),
             3
         );
-        // Volumes rise with the rollout (lycées, then collèges, then écoles).
-        let years: Vec<YearDemand> = [(2026, 60_000.0), (2027, 90_000.0), (2028, 120_000.0)]
-            .into_iter()
-            .map(|(year, pieces)| YearDemand {
-                year,
-                pieces,
-                order_date: d(year, 4, 1),
-                deadline: None,
-            })
-            .collect();
-        let plan = schedule_years(&case7(), &years, &growth, &s, &c).unwrap();
-        assert_eq!(plan.len(), 3);
-        let mut hired = 0;
-        for (k, y) in plan.iter().enumerate() {
-            assert!(y.hired <= growth.can_hire_per_year);
-            assert_eq!(y.trainees_working, growth.trainees_working(k as u32));
-            assert!(
-                (y.operators_before_hiring - (20.0 + f64::from(hired + y.trainees_working))).abs()
-                    < 1e-9
-            );
-            assert!(
-                (y.result.operators - (y.operators_before_hiring + f64::from(y.hired))).abs()
-                    < 1e-9
-            );
-            assert_eq!(y.result.deadline, c.rentree(y.year).unwrap());
-            let still = y.extra_still_needed.unwrap();
-            assert_eq!(still == 0, y.result.on_time, "{y:?}");
-            hired += y.hired;
-        }
-        assert!(hired > 0);
-        assert!(schedule_years(&case7(), &[years[1], years[0]], &growth, &s, &c).is_err());
     }
 }

@@ -79,11 +79,6 @@ fn build_exception(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             d.set_item("file", file)?;
             ("StudyError", d)
         }
-        Error::Output { path, .. } => {
-            let d = PyDict::new(py);
-            d.set_item("file", path)?;
-            ("OutputError", d)
-        }
         Error::Internal(_) => ("InternalError", PyDict::new(py)),
     };
     let instance = module
@@ -129,7 +124,7 @@ impl PyStudy {
     }
 
     #[staticmethod]
-    #[pyo3(signature = (workshops, establishments, catalog, parameters, scenario_json, overrides, name, description, labels, has_parameters=false))]
+    #[pyo3(signature = (*, workshops, establishments, catalog, parameters, scenario_json, overrides, name, description, labels, has_parameters=false))]
     #[allow(clippy::too_many_arguments)]
     fn from_frames(
         py: Python<'_>,
@@ -232,21 +227,20 @@ impl PyStudy {
                 "distribution" => ps.iter().map(|p| distribution_name(p.distribution)).collect::<Vec<_>>(),
                 "source" => ps.iter().map(|p| p.source.as_str()).collect::<Vec<_>>(),
                 "description" => ps.iter().map(|p| p.description.as_str()).collect::<Vec<_>>(),
+                "description_fr" => ps.iter().map(|p| p.description_fr.as_str()).collect::<Vec<_>>(),
             )?)
         })
         .map(PyDataFrame)
     }
 
-    fn table_json(&self, py: Python<'_>, kind: String) -> PyResult<String> {
-        core(py, || {
-            let json = match kind.as_str() {
-                "workshops" => serde_json::to_string(&self.inner.workshops),
-                "establishments" => serde_json::to_string(&self.inner.establishments),
-                "catalog" => serde_json::to_string(&self.inner.catalog),
-                other => return Err(Error::Internal(format!("no table `{other}`"))),
-            };
-            json.map_err(|e| Error::Internal(e.to_string()))
+    fn table(&self, py: Python<'_>, kind: String) -> PyResult<PyDataFrame> {
+        core(py, || match kind.as_str() {
+            "workshops" => tables::workshops_frame(&self.inner.workshops),
+            "establishments" => tables::establishments_frame(&self.inner.establishments),
+            "catalog" => tables::catalog_frame(&self.inner.catalog),
+            other => Err(Error::Internal(format!("no table `{other}`"))),
         })
+        .map(PyDataFrame)
     }
 
     fn run<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -311,27 +305,6 @@ fn read_table(py: Python<'_>, path: PathBuf) -> PyResult<PyDataFrame> {
     core(py, || read_path(&path)).map(|t| PyDataFrame(t.frame))
 }
 
-/// Column schemas of the input tables, for docs and error messages.
-#[pyfunction]
-fn table_schema<'py>(py: Python<'py>, kind: String) -> PyResult<Bound<'py, PyList>> {
-    let spec = spec_of(&kind).ok_or_else(|| {
-        to_py(Error::Study {
-            file: kind.clone(),
-            reason: "unknown table kind".into(),
-        })
-    })?;
-    let list = PyList::empty(py);
-    for c in spec.columns {
-        let d = PyDict::new(py);
-        d.set_item("name", c.name)?;
-        d.set_item("required", c.required)?;
-        d.set_item("unit", c.unit)?;
-        d.set_item("description", c.description)?;
-        list.append(d)?;
-    }
-    Ok(list)
-}
-
 /// The prefectures of the 96 départements of metropolitan France
 /// (`data/reference/prefectures.csv`): code, names, region, town, latitude and longitude.
 #[pyfunction]
@@ -359,7 +332,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<uncertainty::PyMonteCarlo>()?;
     m.add(
         "MONTE_CARLO_METRICS",
-        crate::uncertainty::montecarlo::METRICS.to_vec(),
+        crate::headline::METRICS.to_vec(),
     )?;
     m.add_function(wrap_pyfunction!(economy::location_quotient, m)?)?;
     m.add_function(wrap_pyfunction!(economy::flq_lambda, m)?)?;
@@ -368,10 +341,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sensitivity::sobol_sample, m)?)?;
     m.add_function(wrap_pyfunction!(sensitivity::sobol_analyze, m)?)?;
     m.add_function(wrap_pyfunction!(validate_file, m)?)?;
-    m.add_function(wrap_pyfunction!(table_schema, m)?)?;
     m.add_function(wrap_pyfunction!(read_table, m)?)?;
     m.add_function(wrap_pyfunction!(prefectures, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("EXAMPLES", crate::study::EXAMPLE_NAMES.to_vec())?;
+    m.add("NEW_CAPACITY", crate::results::NEW_CAPACITY)?;
     Ok(())
 }

@@ -90,11 +90,11 @@ impl Sampler {
     pub fn new(params: &Params) -> Result<Self> {
         let central: Vec<f64> = KNOWN
             .iter()
-            .map(|k| params.value(k.0))
+            .map(|k| params.value(k.name))
             .collect::<Result<_>>()?;
         let mut uncertain = Vec::new();
         for p in params.iter() {
-            let Some(index) = KNOWN.iter().position(|k| k.0 == p.name) else {
+            let Some(index) = KNOWN.iter().position(|k| k.name == p.name) else {
                 continue;
             };
             let (low, high, value) = (p.low, p.high, p.value);
@@ -147,7 +147,7 @@ impl Sampler {
                     }
                 }
             };
-            let &(_, _, min, max) = domain(&p.name).unwrap_or(&("", "", f64::MIN, f64::MAX));
+            let (min, max) = domain(&p.name).map_or((f64::MIN, f64::MAX), |d| (d.min, d.max));
             uncertain.push(Uncertain {
                 index,
                 law,
@@ -165,7 +165,7 @@ impl Sampler {
 
     /// Names of the uncertain parameters, in the order of [`Sampler::draw`]'s values.
     pub fn names(&self) -> Vec<&'static str> {
-        self.uncertain.iter().map(|u| KNOWN[u.index].0).collect()
+        self.uncertain.iter().map(|u| KNOWN[u.index].name).collect()
     }
 
     /// The values of the uncertain parameters in draw `i` of `seed`.
@@ -190,12 +190,7 @@ impl Sampler {
         for (u, &v) in self.uncertain.iter().zip(values) {
             all[u.index] = v;
         }
-        ModelParams::from_fn(|name| {
-            KNOWN
-                .iter()
-                .position(|k| k.0 == name)
-                .map_or(f64::NAN, |i| all[i])
-        })
+        ModelParams::from_values(&all)
     }
 
     /// Low and high ends of each uncertain parameter's range, in [`Sampler::names`] order.

@@ -25,58 +25,17 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::data::tables::{Product, Workshop};
+use crate::economy::regional::RegionalEconomy;
 use crate::error::{Error, Result};
+use crate::headline::{year_figures, Headline, Lateness};
+pub use crate::headline::METRICS;
 use crate::model::cost::{piece_cost, PieceCost, WorkshopTerms};
 use crate::model::demand::demand;
-use crate::model::employment::fte;
 use crate::model::programme::{self, template, Timing};
 use crate::model::schedule::{schedule, Calendar, ScheduleInput, MAX_AUGUST_CLOSURE_WEEKS};
 use crate::params::ModelParams;
-use crate::results::RegionalEconomy;
 use crate::study::Study;
 use crate::uncertainty::distributions::Sampler;
-
-/// The headline figures of one year of one draw.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Headline {
-    /// Year.
-    pub year: i32,
-    /// Pieces.
-    pub pieces: f64,
-    /// Budget, VAT included (EUR).
-    pub budget_eur: f64,
-    /// Price of a kit, VAT included (EUR).
-    pub cost_per_kit_eur: f64,
-    /// Bottom-up direct full-time equivalents.
-    pub direct_fte: f64,
-    /// Input–output jobs (persons, Type II): direct, indirect, induced, total.
-    pub jobs_direct: f64,
-    /// Indirect jobs.
-    pub jobs_indirect: f64,
-    /// Induced jobs.
-    pub jobs_induced: f64,
-    /// Total jobs.
-    pub jobs_total: f64,
-    /// Calendar days from the order to the last delivery by the surveyed workshops (NaN
-    /// when they cannot make everything at all).
-    pub makespan_days: f64,
-    /// Delivered before the rentrée by the surveyed workshops with their hires.
-    pub on_time: bool,
-}
-
-/// Metric columns of [`Headline`], in order.
-pub const METRICS: [&str; 10] = [
-    "pieces",
-    "budget_eur",
-    "cost_per_kit_eur",
-    "direct_fte",
-    "jobs_direct",
-    "jobs_indirect",
-    "jobs_induced",
-    "jobs_total",
-    "makespan_days",
-    "on_time",
-];
 
 /// One year of the central plan, what a fast draw keeps fixed.
 #[derive(Debug, Clone)]
@@ -88,6 +47,8 @@ struct FixedYear {
     flows: Vec<(usize, f64)>,
     /// Everything made before the rentrée in the central run.
     on_time: bool,
+    /// Operators hired or trained for the rentrée in the central run.
+    hiring: f64,
     /// Operators of each surveyed workshop.
     operators: Vec<f64>,
     /// Standard minutes at the central allowance: allocated, and surveyed-alone.
@@ -162,6 +123,7 @@ impl FastModel {
                 pieces,
                 flows: flows.into_iter().collect(),
                 on_time: plan.is_none_or(|p| p.on_time),
+                hiring: plan.map_or(0.0, |p| f64::from(p.hiring_needed_for_deadline())),
                 operators: plan.map_or(vec![0.0; n], |p| {
                     p.workshops.iter().take(n).map(|w| w.operators).collect()
                 }),
@@ -228,68 +190,40 @@ impl FastModel {
             .map(|w| WorkshopTerms::of(Some(w), m).efficiency)
             .collect();
         let work_scale = (1.0 + m.allowance) / (1.0 + self.central_allowance);
+        let kit: Vec<(&Product, f64)> = self.kit.iter().map(|(p, q)| (p, *q)).collect();
         self.years
             .iter()
             .map(|y| {
-                // Average cost of each product over its makers.
-                let mut made = vec![0.0; self.kit.len()];
-                let mut average = vec![PieceCost::default(); self.kit.len()];
-                let mut minutes = 0.0;
-                for &(at, q) in &y.flows {
-                    made[self.pairs[at].1] += q;
-                    minutes += q * costs[at].labour_minutes();
-                }
-                for &(at, q) in &y.flows {
-                    let k = self.pairs[at].1;
-                    average[k].add_scaled(&costs[at], q / made[k]);
-                }
-                for (k, avg) in average.iter_mut().enumerate() {
-                    if made[k] <= 0.0 {
-                        // Nothing made: the cost a new workshop would have (as the run).
-                        *avg = piece_cost(&self.kit[k].0, &WorkshopTerms::of(None, m), m);
-                    }
-                }
-                let mut kit_cost = PieceCost::default();
-                let mut shock = vec![0.0; economy.model.n()];
-                let mut budget = 0.0;
-                for (k, (_, qty)) in self.kit.iter().enumerate() {
-                    kit_cost.add_scaled(&average[k], *qty);
-                    economy.shock(y.pieces[k], &average[k], m, &mut shock);
-                    budget += y.pieces[k] * average[k].price_ttc_eur;
-                }
-                let (direct, indirect, induced, total) = economy.jobs(&shock)?;
-                let (makespan, delivered_on_time) = if self.schedule {
-                    self.makespan(y, &timing, &efficiency, work_scale, m)?
+                let made: Vec<(usize, PieceCost, f64)> = y
+                    .flows
+                    .iter()
+                    .map(|&(at, q)| (self.pairs[at].1, costs[at], q))
+                    .collect();
+                let figures = year_figures(&kit, &y.pieces, &made, m, &economy)?;
+                let lateness = if self.schedule {
+                    self.lateness(y, &timing, &efficiency, work_scale, m)?
                 } else {
-                    (f64::NAN, true)
+                    Lateness {
+                        on_time: y.on_time,
+                        makespan_days: None,
+                        late_days: None,
+                    }
                 };
-                Ok(Headline {
-                    year: y.year,
-                    pieces: y.pieces.iter().sum(),
-                    budget_eur: budget,
-                    cost_per_kit_eur: kit_cost.price_ttc_eur,
-                    direct_fte: fte(minutes / 60.0, m),
-                    jobs_direct: direct,
-                    jobs_indirect: indirect,
-                    jobs_induced: induced,
-                    jobs_total: total,
-                    makespan_days: makespan,
-                    on_time: y.on_time && delivered_on_time,
-                })
+                Ok(Headline::new(y.year, &figures, lateness, y.hiring))
             })
             .collect()
     }
 
-    /// (makespan in calendar days, allocated work delivered before the rentrée), from the
+    /// Lateness of the allocated work, from the
     /// workshop that finishes last.
-    fn makespan(
+    fn lateness(
         &self,
         y: &FixedYear,
         timing: &Timing,
         efficiency: &[f64],
         work_scale: f64,
         m: &ModelParams,
-    ) -> Result<(f64, bool)> {
+    ) -> Result<Lateness> {
         let (order_date, deadline) = timing.window(y.year)?;
         // Last delivery: Ok(None) when there is nothing to make; a schedule running past the
         // holiday table is "never" (NaiveDate::MAX), i.e. late.
@@ -336,11 +270,12 @@ impl FastModel {
                 None => Some(chrono::NaiveDate::MAX),
             }
         };
-        let makespan = match delivered {
-            Some(d) if d < chrono::NaiveDate::MAX => (d - order_date).num_days() as f64,
-            _ => f64::NAN,
-        };
-        Ok((makespan, on_time))
+        Ok(Lateness::new(
+            y.on_time && on_time,
+            order_date,
+            deadline,
+            delivered,
+        ))
     }
 }
 
@@ -354,34 +289,7 @@ fn exact(study: &Study, sampler: &Sampler, values: &[f64]) -> Result<Vec<Headlin
         params,
         ..study.clone()
     };
-    let r = crate::results::run(&study)?;
-    let s = &r.summary;
-    let f = |name: &str| -> Result<Vec<f64>> {
-        Ok(s.column(name)?
-            .cast(&DataType::Float64)?
-            .f64()?
-            .iter()
-            .map(|v| v.unwrap_or(f64::NAN))
-            .collect())
-    };
-    let years: Vec<i32> = s.column("year")?.i32()?.iter().flatten().collect();
-    let on_time: Vec<bool> = s.column("on_time")?.bool()?.iter().flatten().collect();
-    let cols: Vec<Vec<f64>> = METRICS[..9].iter().map(|c| f(c)).collect::<Result<_>>()?;
-    Ok((0..years.len())
-        .map(|i| Headline {
-            year: years[i],
-            pieces: cols[0][i],
-            budget_eur: cols[1][i],
-            cost_per_kit_eur: cols[2][i],
-            direct_fte: cols[3][i],
-            jobs_direct: cols[4][i],
-            jobs_indirect: cols[5][i],
-            jobs_induced: cols[6][i],
-            jobs_total: cols[7][i],
-            makespan_days: cols[8][i],
-            on_time: on_time[i],
-        })
-        .collect())
+    Ok(crate::results::run(&study)?.headline)
 }
 
 /// Evaluate parameter sets: `(id, values of the uncertain parameters in
@@ -459,27 +367,18 @@ fn frame(names: &[&str], rows: &[(u64, Vec<f64>, Vec<Headline>)]) -> Result<Data
             flat.iter().map(|r| r.1[k]).collect::<Vec<_>>(),
         ));
     }
-    type Pick = fn(&Headline) -> f64;
-    let picks: [Pick; 9] = [
-        |h| h.pieces,
-        |h| h.budget_eur,
-        |h| h.cost_per_kit_eur,
-        |h| h.direct_fte,
-        |h| h.jobs_direct,
-        |h| h.jobs_indirect,
-        |h| h.jobs_induced,
-        |h| h.jobs_total,
-        |h| h.makespan_days,
-    ];
-    for (name, pick) in METRICS.iter().zip(picks) {
+    let values: Vec<_> = flat.iter().map(|r| r.2.values()).collect();
+    for (k, name) in METRICS[..METRICS.len() - 1].iter().enumerate() {
         columns.push(Column::new(
             (*name).into(),
-            flat.iter().map(|r| pick(r.2)).collect::<Vec<_>>(),
+            values.iter().map(|v| v[k]).collect::<Vec<_>>(),
         ));
     }
     columns.push(Column::new(
         "on_time".into(),
-        flat.iter().map(|r| r.2.on_time).collect::<Vec<_>>(),
+        flat.iter()
+            .map(|r| r.2.lateness.on_time)
+            .collect::<Vec<_>>(),
     ));
     Ok(DataFrame::new_infer_height(columns)?)
 }
@@ -507,37 +406,23 @@ mod tests {
             let fast = FastModel::new(&study).unwrap();
             let got = fast.evaluate(&study.params.model()).unwrap();
             let run = crate::results::run(&study).unwrap();
-            for metric in &METRICS[..9] {
-                let want = col(&run.summary, metric);
-                for (h, w) in got.iter().zip(&want) {
-                    let v = match *metric {
-                        "pieces" => h.pieces,
-                        "budget_eur" => h.budget_eur,
-                        "cost_per_kit_eur" => h.cost_per_kit_eur,
-                        "direct_fte" => h.direct_fte,
-                        "jobs_direct" => h.jobs_direct,
-                        "jobs_indirect" => h.jobs_indirect,
-                        "jobs_induced" => h.jobs_induced,
-                        "jobs_total" => h.jobs_total,
-                        _ => h.makespan_days,
-                    };
-                    assert!(
-                        (v - w).abs() <= 1e-9 * w.abs().max(1.0),
-                        "{name} {} {metric}: {v} vs {w}",
-                        h.year
-                    );
+            assert_eq!(got.len(), run.headline.len());
+            for (h, r) in got.iter().zip(&run.headline) {
+                assert_eq!(h.lateness.on_time, r.lateness.on_time, "{name} {}", h.year);
+                for ((metric, v), w) in METRICS.iter().zip(h.values()).zip(r.values()) {
+                    let same = (v.is_nan() && w.is_nan()) || (v - w).abs() <= 1e-9 * w.abs().max(1.0);
+                    assert!(same, "{name} {} {metric}: {v} vs {w}", h.year);
                 }
             }
-            let on_time: Vec<bool> = run
-                .summary
-                .column("on_time")
-                .unwrap()
-                .bool()
-                .unwrap()
-                .iter()
-                .flatten()
-                .collect();
-            assert_eq!(got.iter().map(|h| h.on_time).collect::<Vec<_>>(), on_time);
+            // The run's summary holds the same figures as its headline.
+            for metric in &METRICS[..METRICS.len() - 1] {
+                let k = METRICS.iter().position(|m| m == metric).unwrap();
+                let want: Vec<f64> = run.headline.iter().map(|h| h.values()[k]).collect();
+                let have = col(&run.summary, metric);
+                for (a, b) in have.iter().zip(&want) {
+                    assert!((a.is_nan() && b.is_nan()) || a == b, "{name} {metric}: {a} vs {b}");
+                }
+            }
         }
     }
 

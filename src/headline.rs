@@ -1,0 +1,286 @@
+//! The headline figures of one year, computed in one place for the study run
+//! ([`crate::results::run`]) and for every Monte Carlo draw
+//! ([`crate::uncertainty::montecarlo`]): costs averaged over who makes what, cost per kit,
+//! budget, fabric, labour and direct FTE, the regional shock and its input–output jobs,
+//! lateness and hiring.
+//!
+//! Formulas (docs/ARCHITECTURE.md):
+//! - average cost of product p = Σ_f pieces_f × cost_f / Σ_f pieces_f over the flows f of
+//!   p (the allocation); a product nobody makes costs what a new workshop would charge;
+//! - kit cost = Σ_p quantity per kit_p × average cost_p; budget = Σ_p pieces_p × price_p;
+//! - direct FTE = Σ_f pieces_f × labour minutes_f / 60 / (annual hours × (1 − absenteeism));
+//! - regional shock: [`RegionalEconomy::shock`] of each product's pieces at its average
+//!   cost; input–output jobs Type II; `jobs_gross` = direct FTE + IO indirect + IO induced
+//!   (the bottom-up direct jobs, which fit labour-intensive sewing better than the
+//!   branch-average IO direct jobs, plus the supplier and household-spending jobs).
+
+use chrono::NaiveDate;
+
+use crate::data::tables::Product;
+use crate::economy::regional::{IoJobs, RegionalEconomy};
+use crate::error::Result;
+use crate::model::cost::{piece_cost, PieceCost, WorkshopTerms};
+use crate::model::employment::fte;
+use crate::params::ModelParams;
+
+/// The costs, quantities and jobs of one year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearFigures {
+    /// Average cost of each kit product over its makers (EUR per piece), kit order.
+    pub average: Vec<PieceCost>,
+    /// Cost of one kit (EUR per kit).
+    pub kit_cost: PieceCost,
+    /// Pieces demanded.
+    pub pieces: f64,
+    /// Budget, VAT included (EUR).
+    pub budget_ttc_eur: f64,
+    /// Budget before VAT (EUR).
+    pub budget_ht_eur: f64,
+    /// Fabric bought, over-cut included (m).
+    pub fabric_m: f64,
+    /// Labour minutes of the allocated pieces.
+    pub labour_minutes: f64,
+    /// Bottom-up direct full-time equivalents.
+    pub direct_fte: f64,
+    /// Regional final demand, before VAT, net of imports and displacement (EUR).
+    pub regional_demand_eur: f64,
+    /// Input–output jobs of that demand (persons, Type II).
+    pub io: IoJobs,
+}
+
+impl YearFigures {
+    /// Best estimate of the jobs the programme supports: direct FTE + IO indirect + IO
+    /// induced.
+    pub fn jobs_gross(&self) -> f64 {
+        self.direct_fte + self.io.indirect + self.io.induced
+    }
+}
+
+/// Figures of a year.
+///
+/// * `kit`: each kit product with its quantity per kit;
+/// * `pieces`: pieces demanded of each kit product (same order);
+/// * `made`: the allocation, one `(kit index, cost of a piece at its maker, pieces)` per
+///   flow.
+///
+/// # Errors
+/// As [`RegionalEconomy::jobs`].
+pub fn year_figures(
+    kit: &[(&Product, f64)],
+    pieces: &[f64],
+    made: &[(usize, PieceCost, f64)],
+    m: &ModelParams,
+    economy: &RegionalEconomy,
+) -> Result<YearFigures> {
+    let mut total = vec![0.0; kit.len()];
+    let mut labour_minutes = 0.0;
+    for &(k, c, q) in made {
+        total[k] += q;
+        labour_minutes += q * c.labour_minutes();
+    }
+    let mut average = vec![PieceCost::default(); kit.len()];
+    for &(k, c, q) in made {
+        average[k].add_scaled(&c, q / total[k]);
+    }
+    for (k, avg) in average.iter_mut().enumerate() {
+        if total[k] <= 0.0 {
+            // Nothing made: the cost a new workshop would have.
+            *avg = piece_cost(kit[k].0, &WorkshopTerms::of(None, m), m);
+        }
+    }
+    let mut kit_cost = PieceCost::default();
+    let mut shock = vec![0.0; economy.n()];
+    let (mut budget_ttc_eur, mut budget_ht_eur, mut fabric_m) = (0.0, 0.0, 0.0);
+    for (k, &(_, per_kit)) in kit.iter().enumerate() {
+        let (q, avg) = (pieces[k], &average[k]);
+        kit_cost.add_scaled(avg, per_kit);
+        economy.shock(q, avg, m, &mut shock);
+        budget_ttc_eur += q * avg.price_ttc_eur;
+        budget_ht_eur += q * avg.price_ht_eur;
+        fabric_m += q * avg.fabric_m;
+    }
+    Ok(YearFigures {
+        kit_cost,
+        pieces: pieces.iter().sum(),
+        budget_ttc_eur,
+        budget_ht_eur,
+        fabric_m,
+        labour_minutes,
+        direct_fte: fte(labour_minutes / 60.0, m),
+        regional_demand_eur: shock.iter().sum(),
+        io: economy.jobs(&shock)?,
+        average,
+    })
+}
+
+/// Whether and when a year's pieces reach the schools.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lateness {
+    /// Everything delivered before the rentrée by the surveyed workshops with their hires.
+    pub on_time: bool,
+    /// Calendar days from the order to the last delivery (`None`: never).
+    pub makespan_days: Option<i64>,
+    /// Calendar days from the rentrée to the last delivery by the surveyed workshops alone:
+    /// 0 when on time, and also when a fraction of a piece is left over although the last
+    /// delivery falls on the deadline's day; `None` when they never deliver.
+    pub late_days: Option<i64>,
+}
+
+impl Lateness {
+    /// Lateness of a year ordered on `order_date` for `deadline`, whose last delivery is
+    /// `delivered` (`None` or [`NaiveDate::MAX`]: never).
+    pub fn new(
+        on_time: bool,
+        order_date: NaiveDate,
+        deadline: NaiveDate,
+        delivered: Option<NaiveDate>,
+    ) -> Self {
+        let delivered = delivered.filter(|d| *d < NaiveDate::MAX);
+        Lateness {
+            on_time,
+            makespan_days: delivered.map(|d| (d - order_date).num_days()),
+            late_days: if on_time {
+                Some(0)
+            } else {
+                delivered.map(|d| (d - deadline).num_days().max(0))
+            },
+        }
+    }
+}
+
+/// The headline figures of one year of a run or of a Monte Carlo draw.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Headline {
+    /// Year.
+    pub year: i32,
+    /// Pieces.
+    pub pieces: f64,
+    /// Budget, VAT included (EUR).
+    pub budget_eur: f64,
+    /// Price of a kit, VAT included (EUR).
+    pub cost_per_kit_eur: f64,
+    /// Bottom-up direct full-time equivalents.
+    pub direct_fte: f64,
+    /// Input–output jobs (persons, Type II).
+    pub io: IoJobs,
+    /// Direct FTE + IO indirect + IO induced.
+    pub jobs_gross: f64,
+    /// Lateness.
+    pub lateness: Lateness,
+    /// Operators to hire or train to deliver by the rentrée.
+    pub hiring_needed_for_deadline: f64,
+}
+
+/// Metric columns of [`Headline::values`], in order; `on_time` (a boolean) follows them in
+/// a draws table.
+pub const METRICS: [&str; 13] = [
+    "pieces",
+    "budget_eur",
+    "cost_per_kit_eur",
+    "direct_fte",
+    "jobs_direct",
+    "jobs_indirect",
+    "jobs_induced",
+    "jobs_total",
+    "jobs_gross",
+    "makespan_days",
+    "late_days",
+    "hiring_needed_for_deadline",
+    "on_time",
+];
+
+impl Headline {
+    /// The headline of a year from its figures, lateness and hiring.
+    pub fn new(year: i32, f: &YearFigures, lateness: Lateness, hiring: f64) -> Self {
+        Headline {
+            year,
+            pieces: f.pieces,
+            budget_eur: f.budget_ttc_eur,
+            cost_per_kit_eur: f.kit_cost.price_ttc_eur,
+            direct_fte: f.direct_fte,
+            io: f.io,
+            jobs_gross: f.jobs_gross(),
+            lateness,
+            hiring_needed_for_deadline: hiring,
+        }
+    }
+
+    /// The numeric [`METRICS`] (all but `on_time`), in order; NaN for a date never reached.
+    pub fn values(&self) -> [f64; METRICS.len() - 1] {
+        let days = |d: Option<i64>| d.map_or(f64::NAN, |d| d as f64);
+        [
+            self.pieces,
+            self.budget_eur,
+            self.cost_per_kit_eur,
+            self.direct_fte,
+            self.io.direct,
+            self.io.indirect,
+            self.io.induced,
+            self.io.total,
+            self.jobs_gross,
+            days(self.lateness.makespan_days),
+            days(self.lateness.late_days),
+            self.hiring_needed_for_deadline,
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Params;
+    use crate::study::Study;
+
+    #[test]
+    fn one_maker_by_hand() {
+        // One product, one maker: the average is that maker's cost, the budget pieces ×
+        // price, and FTE = pieces × minutes / 60 / (1,607 h × (1 − absenteeism)).
+        let study = Study::example("aura-pilot").unwrap();
+        let m = Params::defaults().model();
+        let economy = RegionalEconomy::new(&m).unwrap();
+        let polo = study.catalog.iter().find(|p| p.id == "polo").unwrap();
+        let c = piece_cost(polo, &WorkshopTerms::of(None, &m), &m);
+        let f = year_figures(&[(polo, 3.0)], &[900.0], &[(0, c, 900.0)], &m, &economy).unwrap();
+        assert_eq!(f.average[0], c);
+        assert!((f.budget_ttc_eur - 900.0 * c.price_ttc_eur).abs() < 1e-9);
+        assert!((f.kit_cost.price_ttc_eur - 3.0 * c.price_ttc_eur).abs() < 1e-12);
+        let want = 900.0 * c.labour_minutes() / 60.0 / (m.annual_hours * (1.0 - m.absenteeism));
+        assert!((f.direct_fte - want).abs() < 1e-12);
+        assert!((f.jobs_gross() - (want + f.io.indirect + f.io.induced)).abs() < 1e-12);
+        assert!(f.io.indirect > 0.0 && f.io.induced > 0.0);
+    }
+
+    #[test]
+    fn two_makers_average_by_pieces() {
+        let study = Study::example("aura-pilot").unwrap();
+        let m = Params::defaults().model();
+        let economy = RegionalEconomy::new(&m).unwrap();
+        let polo = study.catalog.iter().find(|p| p.id == "polo").unwrap();
+        let a = piece_cost(polo, &WorkshopTerms::of(None, &m), &m);
+        let mut b = a;
+        b.price_ttc_eur += 4.0;
+        // 300 pieces at a, 100 at b: average price = a + 4 × 100 / 400 = a + 1.
+        let f = year_figures(
+            &[(polo, 1.0)],
+            &[400.0],
+            &[(0, a, 300.0), (0, b, 100.0)],
+            &m,
+            &economy,
+        )
+        .unwrap();
+        assert!((f.average[0].price_ttc_eur - (a.price_ttc_eur + 1.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn lateness_by_hand() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2028, m, day).unwrap();
+        let on = Lateness::new(true, d(1, 1), d(9, 1), Some(d(8, 20)));
+        assert_eq!((on.late_days, on.makespan_days), (Some(0), Some(232)));
+        let late = Lateness::new(false, d(1, 1), d(9, 1), Some(d(9, 11)));
+        assert_eq!(late.late_days, Some(10));
+        // A fraction of a piece left over, last delivery on the deadline's day.
+        assert_eq!(Lateness::new(false, d(1, 1), d(9, 1), Some(d(9, 1))).late_days, Some(0));
+        let never = Lateness::new(false, d(1, 1), d(9, 1), Some(NaiveDate::MAX));
+        assert_eq!((never.late_days, never.makespan_days), (None, None));
+    }
+}
