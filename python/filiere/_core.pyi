@@ -1,16 +1,36 @@
 """Type stub of the native module (Rust, PyO3). Users import :mod:`filiere`, not this."""
 
 from os import PathLike
-from typing import Any
+from typing import Any, final
 
 import polars as pl
 
 from filiere.exceptions import Problem
 
+__all__ = [
+    "EXAMPLES",
+    "MONTE_CARLO_METRICS",
+    "NEW_CAPACITY",
+    "Economy",
+    "MonteCarlo",
+    "Study",
+    "__version__",
+    "allocate",
+    "aura_employment",
+    "flq_lambda",
+    "location_quotient",
+    "prefectures",
+    "read_table",
+    "sobol_analyze",
+    "sobol_sample",
+    "validate_file",
+]
+
 __version__: str
 EXAMPLES: list[str]
 NEW_CAPACITY: str
 
+@final
 class Study:
     @staticmethod
     def example(name: str) -> Study: ...
@@ -76,6 +96,7 @@ def validate_file(path: str | PathLike[str], kind: str) -> list[Problem]: ...
 def read_table(path: str | PathLike[str]) -> pl.DataFrame: ...
 def prefectures() -> list[dict[str, Any]]: ...
 
+@final
 class Economy:
     @staticmethod
     def from_arrays(
@@ -132,10 +153,11 @@ def aura_employment() -> tuple[list[str], list[float], list[float], list[str]]: 
 
 MONTE_CARLO_METRICS: list[str]
 
+@final
 class MonteCarlo:
-    def __init__(
-        self, study: Study, resolve_allocation: bool = False, schedule: bool = True
-    ) -> None: ...
+    def __new__(
+        cls, study: Study, resolve_allocation: bool = False, schedule: bool = True
+    ) -> MonteCarlo: ...
     def names(self) -> list[str]: ...
     def ranges(self) -> list[tuple[float, float]]: ...
     def draws(self, seed: int, start: int, end: int) -> pl.DataFrame: ...

@@ -151,6 +151,7 @@ fn effects_dict<'py>(py: Python<'py>, e: &Effects) -> PyResult<Bound<'py, PyDict
 impl PyEconomy {
     #[staticmethod]
     #[pyo3(signature = (branches, flows, output, employment=None, compensation=None, value_added=None, household_consumption=None, source="table".to_owned()))]
+    #[pyo3(text_signature = "(branches, flows, output, employment=None, compensation=None, value_added=None, household_consumption=None, source='table')")]
     #[allow(clippy::too_many_arguments)]
     fn from_arrays(
         py: Python<'_>,
@@ -205,6 +206,7 @@ impl PyEconomy {
 
     #[staticmethod]
     #[pyo3(signature = (path, geo, year, stk_flow="DOM".to_owned(), unit="MIO_EUR".to_owned(), products=None))]
+    #[pyo3(text_signature = "(path, geo, year, stk_flow='DOM', unit='MIO_EUR', products=None)")]
     fn read_eurostat(
         py: Python<'_>,
         path: PathBuf,
