@@ -231,15 +231,23 @@ mod tests {
     use crate::params::Params;
     use crate::study::Study;
 
+    /// The bundled polo, the default parameters and economy, and a polo's cost at a new
+    /// workshop.
+    fn polo() -> (Product, ModelParams, RegionalEconomy, PieceCost) {
+        let study = Study::example("aura-pilot").unwrap();
+        let m = Params::defaults().model();
+        let economy = RegionalEconomy::new(&m).unwrap();
+        let polo = study.catalog.into_iter().find(|p| p.id == "polo").unwrap();
+        let c = piece_cost(&polo, &WorkshopTerms::of(None, &m), &m);
+        (polo, m, economy, c)
+    }
+
     #[test]
     fn one_maker_by_hand() {
         // One product, one maker: the average is that maker's cost, the budget pieces ×
         // price, and FTE = pieces × minutes / 60 / (1,607 h × (1 − absenteeism)).
-        let study = Study::example("aura-pilot").unwrap();
-        let m = Params::defaults().model();
-        let economy = RegionalEconomy::new(&m).unwrap();
-        let polo = study.catalog.iter().find(|p| p.id == "polo").unwrap();
-        let c = piece_cost(polo, &WorkshopTerms::of(None, &m), &m);
+        let (polo, m, economy, c) = polo();
+        let polo = &polo;
         let f = year_figures(&[(polo, 3.0)], &[900.0], &[(0, c, 900.0)], &m, &economy).unwrap();
         assert_eq!(f.average[0], c);
         assert!((f.budget_ttc_eur - 900.0 * c.price_ttc_eur).abs() < 1e-9);
@@ -252,11 +260,8 @@ mod tests {
 
     #[test]
     fn two_makers_average_by_pieces() {
-        let study = Study::example("aura-pilot").unwrap();
-        let m = Params::defaults().model();
-        let economy = RegionalEconomy::new(&m).unwrap();
-        let polo = study.catalog.iter().find(|p| p.id == "polo").unwrap();
-        let a = piece_cost(polo, &WorkshopTerms::of(None, &m), &m);
+        let (polo, m, economy, a) = polo();
+        let polo = &polo;
         let mut b = a;
         b.price_ttc_eur += 4.0;
         // 300 pieces at a, 100 at b: average price = a + 4 × 100 / 400 = a + 1.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from filiere._format import late_by
 from filiere.cli import guess_kind, main
+from filiere.outputs import label
 
 from .conftest import DATA
 
@@ -26,7 +29,41 @@ def test_run_example_prints_headline_and_writes(
 
 def test_run_study_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", str(DATA / "aura" / "study.toml")]) == 0
-    assert "2029" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "2029" in out
+    # 2026: a fraction of a piece unmet, the last delivery on the rentrée (late_days 0).
+    row_2026 = next(line for line in out.splitlines() if line.startswith("2026 "))
+    assert "< 1" in row_2026
+
+
+def test_headline_labels_come_from_the_outputs_registry(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["run", "--example", "aura-pilot"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # Labels wrap onto several header lines: read each column's header between the blank
+    # line under the title and the dashes.
+    dashes = next(i for i, line in enumerate(lines) if line.startswith("----"))
+    top = max(i for i in range(dashes) if not lines[i].strip()) + 1
+    spans = [m.span() for m in re.finditer(r"-+", lines[dashes])]
+    headers = [
+        " ".join(line[a:b].strip() for line in lines[top:dashes] if line[a:b].strip())
+        for a, b in spans
+    ]
+    assert headers[0] == label("summary", "year")
+    assert headers[2] == f"{label('summary', 'budget_eur')} (MEUR)"  # shown in millions
+    assert headers[4] == label("summary", "direct_fte")  # the label says the unit
+    assert headers[7] == f"{label('summary', 'jobs_indirect')} (persons)"
+    assert headers[10] == f"{label('summary', 'late_days')} (days)"
+    assert len(headers) == 12
+
+
+def test_late_by() -> None:
+    assert late_by(True, 12) == "0"
+    assert late_by(False, None) == "never"
+    assert late_by(False, None, never="jamais") == "jamais"
+    assert late_by(False, 0) == "< 1"
+    assert late_by(False, 1234) == "1,234"
 
 
 def test_validate_good_and_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,6 +18,7 @@ import pytest
 import filiere as fl
 from filiere.cli import main
 from filiere.diff import diff_runs
+from filiere.outputs import header
 from filiere.pipeline import CACHE, run_pipeline
 
 from .conftest import DATA
@@ -201,7 +202,9 @@ def test_cli_run_twice_then_diff(
 
     assert main(["diff", str(old), str(new)]) == 0
     text = capsys.readouterr().out
-    assert "offered_fte" in text and "PI-NEW" in text and "removed" in text
+    # figures by label and unit from the outputs registry; JSON keeps the column names
+    assert header("summary", "offered_fte") in text and "offered_fte" not in text
+    assert "PI-NEW" in text and "removed" in text
     assert main(["diff", str(old), str(old)]) == 0
     assert "no change" in capsys.readouterr().out
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import polars as pl
 import pytest
+from markupsafe import escape
 
 import filiere as fl
+from filiere import report
 from filiere.cli import main
-from filiere.report import build_report
+from filiere.report import SourceCheck, _build, build_report
+from filiere.report._checks import display_paths
+from filiere.report._text import text
 
 from .conftest import DATA
 
@@ -157,10 +162,11 @@ def test_report_escapes_input_strings() -> None:
     assert HOSTILE_NAME not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert HOSTILE_SOURCE not in html
-    assert "Insee &quot;Flash&quot; n°139 &amp; &lt;b&gt;co&lt;/b&gt;" in html
+    # Jinja2's autoescape (markupsafe) writes quotes as &#34;
+    assert "Insee &#34;Flash&#34; n°139 &amp; &lt;b&gt;co&lt;/b&gt;" in html
     assert "&lt;i&gt;pilot&lt;/i&gt; &amp; co" in html
     assert "<i>pilot</i>" not in html
-    assert "&quot;quoted&quot; &lt;description&gt;" in html
+    assert "&#34;quoted&#34; &lt;description&gt;" in html
     assert "<script" not in html.lower()
 
 
@@ -220,3 +226,136 @@ def test_write_extra_files_are_validated(tmp_path: Path) -> None:
     assert (tmp_path / "note.txt").read_bytes() == b"hello"
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert "note.txt" in manifest["files"]
+
+
+# -- strings, templates, languages -----------------------------------------------------------
+
+
+def test_both_languages_have_the_same_keys() -> None:
+    fr, en = text("fr"), text("en")
+    assert fr.keys() == en.keys()
+    assert fr.levels.keys() == en.levels.keys()
+    assert len(fr.months) == len(en.months) == 12
+
+
+def test_every_string_the_report_uses_is_in_both_files() -> None:
+    package = Path(report.__file__).parent
+    sources = [p.read_text(encoding="utf-8") for p in package.rglob("*.j2")]
+    sources += [p.read_text(encoding="utf-8") for p in package.glob("*.py")]
+    used = {k for src in sources for k in re.findall(r"""\bt\(\s*["']([\w.]+)["']""", src)}
+    used |= {f"sections.{name}" for name in _build.SECTIONS}
+    charts = (package / "_charts.py").read_text(encoding="utf-8")  # p = t.section("plot")
+    plot_keys = {f"plot.{k}" for k in re.findall(r"""\bp\[["'](\w+)["']\]""", charts)}
+    assert used and plot_keys
+    for lang in ("fr", "en"):
+        keys = text(lang).keys()
+        assert used | plot_keys <= keys, (used | plot_keys) - keys
+
+
+def test_report_is_deterministic(pilot_run: tuple[fl.Study, fl.Results, fl.Distribution]) -> None:
+    study, results, dist = pilot_run
+    assert build_report(study, results, dist) == build_report(study, results, dist)
+
+
+def test_french_report_has_no_english_parameter_description(
+    pilot_run: tuple[fl.Study, fl.Results, fl.Distribution],
+) -> None:
+    study, results, dist = pilot_run
+    params = study.parameters
+    assert "description_fr" in params.columns
+    fr = build_report(study, results, dist, lang="fr")
+    en = build_report(study, results, dist, lang="en")
+    english = [d for d in params["description"].to_list() if d]
+    french = [d for d in params["description_fr"].to_list() if d]
+    assert english and french
+    for description in english:
+        assert str(escape(description)) not in fr, description
+        assert str(escape(description)) in en, description
+    for description in french:
+        assert str(escape(description)) in fr, description
+
+
+def test_departements_are_named_from_the_core(
+    pilot_run: tuple[fl.Study, fl.Results, fl.Distribution],
+) -> None:
+    study, results, _ = pilot_run
+    names = {p["departement"]: p["departement_name"] for p in fl._core.prefectures()}
+    html = build_report(study, results, None, lang="en")
+    codes = set(results.demand["departement"].unique().to_list())
+    assert codes
+    for code in codes:
+        assert str(escape(f"{code} {names[code]}")) in html
+
+
+def _copy_pilot(folder: Path) -> Path:
+    """The pilot's study file and tables copied under ``folder`` (its parameters are
+    ``../aura/parameters.csv``)."""
+    shutil.copytree(DATA / "aura-pilot", folder / "aura-pilot")
+    (folder / "aura").mkdir()
+    shutil.copy(DATA / "aura" / "parameters.csv", folder / "aura" / "parameters.csv")
+    return folder / "aura-pilot" / "study.toml"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_report_shows_no_absolute_path(tmp_path: Path, lang: str) -> None:
+    study_file = _copy_pilot(tmp_path / "my study")
+    out = tmp_path / "out"
+    assert main(["run", str(study_file), "--out", str(out), "--draws", "0", "--lang", lang]) == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    for absolute in (str(tmp_path), str(tmp_path.resolve()), "/work/", str(Path.home())):
+        assert absolute not in html
+    # the input files by their path relative to the study's folder, checked again
+    for name in ("workshops", "establishments", "catalog"):
+        assert f"<td>aura-pilot/{name}.csv</td>" in html
+    assert "<td>aura/parameters.csv</td>" in html
+    assert ("aucun problème trouvé" if lang == "fr" else "no problem found") in html
+
+
+def test_paths_in_problems_are_relative(tmp_path: Path) -> None:
+    study_file = _copy_pilot(tmp_path / "pilot")
+    study = fl.Study.load(study_file)
+    workshops = study.sources["workshops"]
+    broken: SourceCheck = {
+        "state": "error",
+        "reason": f"InputFileError: cannot read {Path(workshops).resolve()}",
+        "problems": [],
+    }
+    checked: SourceCheck = {
+        "state": "checked",
+        "reason": "",
+        "problems": [
+            {
+                "file": workshops,
+                "row": 3,
+                "column": "name",
+                "value": "x",
+                "message": f"{workshops}: duplicated",
+            }
+        ],
+    }
+    html = build_report(
+        study, study.run(), None, lang="en", validation={"workshops": broken, "catalog": checked}
+    )
+    assert str(tmp_path) not in html and str(tmp_path.resolve()) not in html
+    assert "InputFileError: cannot read aura-pilot/workshops.csv" in html
+    assert "aura-pilot/workshops.csv: duplicated" in html
+
+
+def test_display_paths() -> None:
+    here = str(DATA / "aura-pilot" / "workshops.csv")
+    shown = display_paths(
+        {
+            "workshops": here,
+            "catalog": str(DATA / "aura-pilot" / "catalog.csv"),
+            "establishments": "example:aura-pilot/establishments.csv",
+            "parameters": "bundled defaults",
+        }
+    )
+    assert shown == {
+        "workshops": "workshops.csv",
+        "catalog": "catalog.csv",
+        "establishments": "example:aura-pilot/establishments.csv",
+        "parameters": "bundled defaults",
+    }
+    # a file no longer on disk: its name, never the absolute path
+    assert display_paths({"workshops": "/nowhere/at/all/w.csv"}) == {"workshops": "w.csv"}

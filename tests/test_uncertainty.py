@@ -8,6 +8,7 @@ and its q-quantile is K x (1 + a + q (b - a)).
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -116,9 +117,48 @@ def test_tornado_puts_line_efficiency_first_for_direct_jobs(aura: fl.Study) -> N
 def test_plots_and_progress(capsys: pytest.CaptureFixture[str]) -> None:
     d = fl.Study.example("aura-pilot").monte_carlo(2_000, seed=2, chunk=500, progress=True)
     err = capsys.readouterr().err
-    assert "2,000/2,000 draws" in err
+    assert "Monte Carlo" in err and "2000/2000" in err  # tqdm's bar, on stderr
+    fl.Study.example("aura-pilot").monte_carlo(2_000, seed=2, chunk=500, progress=False)
+    assert capsys.readouterr().err == ""
     assert isinstance(d.plot.histogram("direct_fte"), Figure)
     assert isinstance(d.plot.fan("jobs_total"), Figure)
+    fig = fl.plot.fan(d, "direct_fte", labels={"median": "médiane", "title": "ETP directs"})
+    assert fig.axes[0].get_title() == "ETP directs"
+    legend = fig.axes[0].get_legend()
+    assert legend is not None and "médiane" in [t.get_text() for t in legend.get_texts()]
+    with pytest.raises(ValueError, match="unknown labels"):
+        fl.plot.histogram(d, "direct_fte", labels={"titel": "typo"})
+
+
+def test_ctrl_c_between_chunks_closes_the_bar(
+    pilot: fl.Study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A KeyboardInterrupt while a chunk runs propagates, and the bar is closed."""
+    from tqdm.auto import tqdm  # type: ignore[import-untyped,unused-ignore]
+
+    from filiere import _core
+
+    real = _core.MonteCarlo
+    chunks: list[int] = []
+
+    class Interrupted:
+        def __init__(self, *args: object) -> None:
+            self._mc = real(*args)  # type: ignore[arg-type]
+
+        def draws(self, seed: int, start: int, end: int) -> pl.DataFrame:
+            chunks.append(start)
+            if len(chunks) == 3:
+                raise KeyboardInterrupt
+            return self._mc.draws(seed, start, end)
+
+        def names(self) -> list[str]:
+            return self._mc.names()
+
+    monkeypatch.setattr(_core, "MonteCarlo", Interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pilot.monte_carlo(100, seed=1, chunk=10, progress=True)
+    assert chunks == [0, 10, 20]  # stopped at the third chunk, not after the last
+    assert not list(getattr(tqdm, "_instances", []))
 
 
 def test_bad_arguments_are_parameter_errors(pilot: fl.Study) -> None:
@@ -167,10 +207,10 @@ def test_ctrl_c_stops_a_long_run_between_chunks() -> None:
         [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-    # Wait until the first chunks have run (progress on stderr), then interrupt.
+    # Wait until the first chunks have run (tqdm's bar on stderr), then interrupt.
     assert proc.stderr is not None
     seen = ""
-    while "draws" not in seen:
+    while not re.search(r"[1-9]\d*/50000000", seen):
         part = proc.stderr.read(200)
         assert part, f"the run ended before it could be interrupted: {seen}"
         seen += part

@@ -5,22 +5,12 @@
 >>> results.summary  # doctest: +SKIP
 """
 
-from filiere import plot, synthetic
+from filiere import exceptions, plot, synthetic
 from filiere._core import __version__
 from filiere.allocate import Allocation, ShadowPrices, allocate
 from filiere.economy import Economy, flq_lambda, location_quotient
-from filiere.exceptions import (
-    FiliereError,
-    InputFileError,
-    InternalError,
-    OutputError,
-    ParameterError,
-    ParameterTableError,
-    SchemaError,
-    StudyError,
-    SweepError,
-    UnknownDepartementError,
-)
+from filiere.exceptions import *  # noqa: F403 - the errors and Problem, as listed there
+from filiere.outputs import outputs
 from filiere.results import Results
 from filiere.sensitivity import sobol
 from filiere.study import Study
@@ -31,25 +21,18 @@ __all__ = [
     "Allocation",
     "Distribution",
     "Economy",
-    "FiliereError",
-    "InputFileError",
-    "InternalError",
-    "OutputError",
-    "ParameterError",
-    "ParameterTableError",
     "Results",
-    "SchemaError",
     "ShadowPrices",
     "Study",
-    "StudyError",
-    "SweepError",
-    "UnknownDepartementError",
     "__version__",
     "allocate",
     "flq_lambda",
     "location_quotient",
+    "outputs",
     "plot",
     "sobol",
     "sweep",
     "synthetic",
 ]
+# The exception tree and ``Problem``, as listed once in filiere.exceptions.
+__all__ += exceptions.__all__

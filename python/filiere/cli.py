@@ -3,22 +3,31 @@
 ``filiere run STUDY.toml [--out DIR]`` or ``filiere run --example aura`` prints the
 headline table and writes the outputs, with the feasibility report ``report.html``;
 ``filiere validate FILE...`` checks input files and reports every problem at once;
-``filiere diff OLD NEW`` shows what changed between two output folders. Bad
-input exits with code 2 and one readable paragraph on stderr, without a traceback.
+``filiere diff OLD NEW`` shows what changed between two output folders; ``filiere sweep``
+runs a study under every scenario of a table. Bad input exits with code 2 and one
+readable paragraph on stderr, without a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import textwrap
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from filiere import __version__, _core
-from filiere.exceptions import FiliereError, InternalError, Problem
+from filiere._format import late_by
+from filiere._write import atomic_write, output_error, write_csv
+from filiere.exceptions import FiliereError, InputFileError, InternalError, Problem
+from filiere.outputs import header, label, unit
 from filiere.study import Study
+from filiere.sweep import plan, sweep
 
 EXIT_BAD_INPUT = 2
 
@@ -40,63 +49,86 @@ def guess_kind(path: Path) -> str | None:
 
 
 def _format_table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    line = "  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))
+    """Right-aligned columns under a header whose labels wrap onto several lines (at
+    least as wide as the column's values, at most :data:`_HEADER_WIDTH` unless a word is
+    longer), aligned on their last line."""
+    widths = [max(len(r[i]) for r in rows) if rows else 0 for i in range(len(header))]
+    wrapped = [
+        textwrap.wrap(h, max(w, _HEADER_WIDTH), break_long_words=False) or [""]
+        for h, w in zip(header, widths, strict=True)
+    ]
+    widths = [max(w, *(len(x) for x in lines)) for w, lines in zip(widths, wrapped, strict=True)]
+    height = max(len(lines) for lines in wrapped)
+    lines = [[""] * (height - len(w)) + w for w in wrapped]
+    head = [
+        "  ".join(col[k].rjust(w) for col, w in zip(lines, widths, strict=True)).rstrip()
+        for k in range(height)
+    ]
     body = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    return "\n".join([line, "  ".join("-" * w for w in widths), *body])
+    return "\n".join([*head, "  ".join("-" * w for w in widths), *body])
 
 
-def _late_by(row: dict[str, Any]) -> str:
-    if row["on_time"]:
-        return "0"
-    if row["delivered"] is None:
-        return "never"
-    days = (row["delivered"] - row["deadline"]).days
-    # not on time, but what is left is less than a day's work (see the report)
-    return f"{days:,}" if days > 0 else "< 1"
+#: Widest a header line of the headline table gets before it wraps.
+_HEADER_WIDTH = 13
+
+#: The headline table: summary columns and how each value is written.
+_HEADLINE: tuple[tuple[str, str], ...] = (
+    ("year", "{:.0f}"),
+    ("pieces", "{:,.0f}"),
+    ("budget_eur", "{:,.1f}"),  # in millions
+    ("cost_per_kit_eur", "{:,.2f}"),
+    ("direct_fte", "{:,.0f}"),
+    ("offered_fte", "{:,.0f}"),
+    ("hiring_gap_fte", "{:,.0f}"),
+    ("jobs_indirect", "{:,.0f}"),
+    ("jobs_induced", "{:,.0f}"),
+    ("on_time", ""),
+    ("late_days", ""),
+    ("hiring_needed_for_deadline", "{:,.0f}"),
+)
+#: Columns shown in millions.
+_MILLIONS = frozenset({"budget_eur"})
+
+
+def _header(column: str) -> str:
+    """``label (unit)`` from the outputs registry (:func:`filiere.outputs.header`); the
+    unit is left out when the label already says it (``direct FTE``) and gets an ``M``
+    for the figures shown in millions."""
+    name, u = label("summary", column), unit("summary", column)
+    if column in _MILLIONS:
+        return f"{name} (M{u})"
+    if u.lower() in name.lower():
+        return name
+    return header("summary", column)
+
+
+def _cell(column: str, fmt: str, row: dict[str, Any]) -> str:
+    value = row[column]
+    if column == "on_time":
+        return "yes" if value else "no"
+    if column == "late_days":
+        return late_by(bool(row["on_time"]), value)
+    if column in _MILLIONS:
+        value = value / 1e6
+    return fmt.format(value)
 
 
 def _headline(study: Study, elapsed_ms: float, summary_rows: list[dict[str, Any]]) -> str:
-    header = [
-        "year",
-        "pieces",
-        "budget M€",
-        "€/kit",
-        "direct FTE",
-        "offered",
-        "to hire",
-        "IO indirect",
-        "IO induced",
-        "on time",
-        "late by (d)",
-        "hire for rentrée",
-    ]
-    rows = [
-        [
-            str(int(r["year"])),
-            f"{r['pieces']:,.0f}",
-            f"{r['budget_eur'] / 1e6:,.1f}",
-            f"{r['cost_per_kit_eur']:,.2f}",
-            f"{r['direct_fte']:,.0f}",
-            f"{r['offered_fte']:,.0f}",
-            f"{r['hiring_gap_fte']:,.0f}",
-            f"{r['jobs_indirect']:,.0f}",
-            f"{r['jobs_induced']:,.0f}",
-            "yes" if r["on_time"] else "no",
-            _late_by(r),
-            f"{r['hiring_needed_for_deadline']:,.0f}",
-        ]
-        for r in summary_rows
-    ]
+    headers = [_header(column) for column, _ in _HEADLINE]
+    rows = [[_cell(column, fmt, r) for column, fmt in _HEADLINE] for r in summary_rows]
     title = f"{study.name} — {study.description}" if study.description else study.name
     note = (
-        "direct FTE: bottom-up, full-time equivalents; offered: operators the survey offers; "
-        "IO: input-output jobs (head count) in supplier branches and from household spending;\n"
-        "on time: the surveyed workshops, with the hires and trainees they stated, deliver "
-        "everything before the rentrée; late by: days after the rentrée they would deliver "
-        "alone; hire for rentrée: operators to hire or train to be on time"
+        f"{label('summary', 'direct_fte')}: bottom-up, full-time equivalents; "
+        f"{label('summary', 'offered_fte')}: operators the survey offers; "
+        "IO: input-output jobs (head count) in supplier branches and from household "
+        "spending;\n"
+        f"{label('summary', 'on_time')}: the surveyed workshops, with the hires and trainees "
+        "they stated, deliver everything before the rentrée; "
+        f"{label('summary', 'late_days')}: days after the rentrée they would deliver alone; "
+        f"{label('summary', 'hiring_needed_for_deadline')}: operators to hire or train to be "
+        "on time"
     )
-    table = _format_table(header, rows)
+    table = _format_table(headers, rows)
     return f"{title}\n\n{table}\n\n{note}\n(computed in {elapsed_ms:.0f} ms)"
 
 
@@ -258,10 +290,103 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(handler=_validate)
 
-    from filiere.sweep import add_sweep_parser
-
     add_sweep_parser(sub)
     return parser
+
+
+# filiere sweep ---------------------------------------------------------------------------
+
+
+def _read_scenarios(path: Path) -> pl.DataFrame:
+    """The scenarios file: CSV (`,` or `;`) or Parquet."""
+    if not path.is_file():
+        raise InputFileError(f"{path}: no such file", file=str(path))
+    try:
+        if path.suffix.lower() == ".parquet":
+            return pl.read_parquet(path)
+        with open(path, encoding="utf-8-sig") as f:
+            header = f.readline()
+        separator = ";" if header.count(";") > header.count(",") else ","
+        return pl.read_csv(path, separator=separator, infer_schema_length=None)
+    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as err:
+        raise InputFileError(
+            f"{path}: not a readable scenarios table ({err})", file=str(path)
+        ) from None
+
+
+def _write_outputs(table: pl.DataFrame, out: Path) -> list[Path]:
+    """``sweep.parquet`` and ``sweep.csv`` in ``out``, each written to a temporary file and
+    renamed in (a reader sees the old file or the new one, never half of one)."""
+    paths = [out / "sweep.parquet", out / "sweep.csv"]
+    flat = table.with_columns(
+        pl.col(c).map_elements(json.dumps, return_dtype=pl.String)
+        for c, t in table.schema.items()
+        if isinstance(t, pl.List | pl.Struct | pl.Array)
+    )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write(paths[0], lambda p: table.write_parquet(p))
+        atomic_write(paths[1], lambda p: write_csv(flat, p))
+    except OSError as err:
+        raise output_error(Path(err.filename) if err.filename else out, err) from err
+    return paths
+
+
+def run_sweep_cli(args: argparse.Namespace) -> int:
+    """Handler of ``filiere sweep [STUDY.toml | --example NAME] SCENARIOS --out DIR
+    [--scheduler ADDRESS]``."""
+    if args.example and args.scenarios is None:
+        # argparse gave the only positional to `study`: it is the scenarios file.
+        args.study, args.scenarios = None, args.study
+    if args.example and args.study:
+        print("filiere sweep: give a STUDY.toml or --example NAME, not both", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.scenarios is None or not (args.example or args.study):
+        print("filiere sweep: give a STUDY.toml (or --example NAME) and SCENARIOS", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    study = Study.example(args.example) if args.example else Study.load(args.study)
+    path = Path(args.scenarios)
+    frame = _read_scenarios(path)
+    plan(study, frame, str(path))  # bad columns fail before any cluster is contacted
+    start = time.perf_counter()
+    if args.scheduler:
+        from distributed import Client
+
+        with Client(args.scheduler) as client:  # type: ignore[no-untyped-call]
+            table = sweep(study, frame, client=client, file=str(path))
+    else:
+        table = sweep(study, frame, file=str(path))
+    elapsed = time.perf_counter() - start
+    written = _write_outputs(table, Path(args.out))
+    print(
+        f"{frame.height:,} scenarios x {table['year'].n_unique()} years in {elapsed:.1f} s "
+        f"({frame.height / max(elapsed, 1e-9):,.1f} scenarios/s); wrote "
+        + ", ".join(str(p) for p in written)
+    )
+    return 0
+
+
+def add_sweep_parser(sub: Any) -> None:
+    """Register ``filiere sweep`` on the CLI's subparsers."""
+    p = sub.add_parser(
+        "sweep",
+        help="run a study under every scenario of a table (in process or on Dask)",
+        description=(
+            "Run STUDY.toml once per row of SCENARIOS (CSV or Parquet; columns are "
+            "parameter names or scenario keys, JSON text for lists such as years) and "
+            "write sweep.parquet and sweep.csv: one summary row per scenario and year."
+        ),
+    )
+    p.add_argument("study", nargs="?", help="path to a study.toml (or use --example)")
+    p.add_argument("scenarios", nargs="?", help="scenarios table (CSV or Parquet)")
+    p.add_argument("--example", choices=_core.EXAMPLES, help="sweep a bundled example")
+    p.add_argument("--out", required=True, help="folder for sweep.parquet and sweep.csv")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address (tcp://host:8786); default: in process",
+    )
+    p.set_defaults(handler=run_sweep_cli)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,23 +18,29 @@ from typing import Any
 import polars as pl
 
 from filiere.exceptions import InputFileError
+from filiere.outputs import header, unit
 
-__all__ = ["HEADLINE", "ROW_KEYS", "RunDiff", "diff_runs"]
+__all__ = ["HEADLINE", "HEADLINE_COLUMNS", "ROW_KEYS", "RunDiff", "diff_runs"]
 
-#: Headline figures compared, with their unit.
-HEADLINE = {
-    "pieces": "pieces",
-    "budget_eur": "EUR",
-    "cost_per_kit_eur": "EUR/kit",
-    "direct_fte": "FTE",
-    "offered_fte": "FTE",
-    "hiring_gap_fte": "FTE",
-    "jobs_total": "persons",
-    "unmet_pieces": "pieces",
-    "makespan_days": "days",
-    "on_time": "",
-    "hiring_needed_for_deadline": "operators",
-}
+#: Headline figures compared: columns of ``summary.parquet``.
+HEADLINE_COLUMNS = (
+    "pieces",
+    "budget_eur",
+    "cost_per_kit_eur",
+    "direct_fte",
+    "offered_fte",
+    "hiring_gap_fte",
+    "jobs_total",
+    "jobs_gross",
+    "unmet_pieces",
+    "makespan_days",
+    "late_days",
+    "on_time",
+    "hiring_needed_for_deadline",
+)
+
+#: Headline figures compared, with their unit (from the outputs registry).
+HEADLINE = {column: unit("summary", column) for column in HEADLINE_COLUMNS}
 
 #: The column(s) identifying a row of each input table.
 ROW_KEYS = {
@@ -53,7 +59,8 @@ class RunDiff:
     ----------
     headline : polars.DataFrame
         ``year, metric, unit, old, new, change, change_pct`` for every headline figure
-        that differs (``change`` in the metric's unit, ``change_pct`` in percent; null for
+        that differs (``metric`` is the ``summary`` column, ``unit`` its unit in
+        :func:`filiere.outputs`; ``change`` in that unit, ``change_pct`` in percent; null for
         yes/no figures or when ``old`` is 0); years present in one run only appear with a
         null ``old`` or ``new``.
     inputs : polars.DataFrame
@@ -117,13 +124,27 @@ class RunDiff:
             return "\n".join(lines)
         if self.headline.height:
             lines.append("\nheadline figures")
-            lines.append(_text_table(self.headline.with_columns(pl.col("change_pct").round(2))))
+            lines.append(_text_table(_readable(self.headline)))
         if self.inputs.height:
             lines.append("\ninput rows")
             lines.append(_text_table(self.summary()))
             lines.append("")
             lines.append(_text_table(self.inputs))
         return "\n".join(lines)
+
+
+def _readable(headline: pl.DataFrame) -> pl.DataFrame:
+    """The headline changes for a reader: each figure by its label and unit."""
+    return headline.select(
+        "year",
+        pl.col("metric")
+        .replace({c: header("summary", c) for c in HEADLINE_COLUMNS})
+        .alias("figure"),
+        "old",
+        "new",
+        "change",
+        pl.col("change_pct").round(2),
+    )
 
 
 def _text(value: Any) -> str:
@@ -191,7 +212,7 @@ def _headline(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
     new_by_year = {r["year"]: r for r in new.iter_rows(named=True)}
     for year in sorted(set(old_by_year) | set(new_by_year)):
         a, b = old_by_year.get(year, {}), new_by_year.get(year, {})
-        for metric, unit in HEADLINE.items():
+        for metric, metric_unit in HEADLINE.items():
             if metric not in a and metric not in b:
                 continue
             va, vb = a.get(metric), b.get(metric)
@@ -209,7 +230,7 @@ def _headline(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
                 {
                     "year": int(year),
                     "metric": metric,
-                    "unit": unit,
+                    "unit": metric_unit,
                     "old": _cell(va),
                     "new": _cell(vb),
                     "change": change,
@@ -301,7 +322,8 @@ def diff_runs(old: str | os.PathLike[str], new: str | os.PathLike[str]) -> RunDi
     RunDiff
         ``.headline`` (figures that changed, by year), ``.inputs`` (rows added, removed,
         changed), ``.files`` (input files whose SHA-256 differs), ``str()`` as text
-        tables, ``.to_json()``.
+        tables (each figure by its label and unit, e.g. ``direct FTE (FTE)``),
+        ``.to_json()`` (figures by their ``summary`` column name).
 
     Raises
     ------

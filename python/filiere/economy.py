@@ -123,13 +123,9 @@ class Economy:
     [1.5182, 1.4521]
     """
 
-    _inner: _core.Economy
-
-    @classmethod
-    def _wrap(cls, inner: _core.Economy) -> Economy:
-        eco = cls.__new__(cls)
-        eco._inner = inner
-        return eco
+    def __init__(self, inner: _core.Economy) -> None:
+        """Wrap a solved native table; build one with the class methods above instead."""
+        self._inner = inner
 
     @classmethod
     def from_table(
@@ -179,7 +175,7 @@ class Economy:
         names = list(branches) if branches is not None else labels
         if names is None:
             names = [f"b{i}" for i in range(len(matrix))]
-        return cls._wrap(
+        return cls(
             _core.Economy.from_arrays(
                 names,
                 matrix,
@@ -196,13 +192,13 @@ class Economy:
         """Read the project's CSV layout: ``branch``, one column per branch (flows),
         ``output`` and optional ``employment, compensation, value_added,
         household_consumption`` (see ``data/aura/economy/README.md``)."""
-        return cls._wrap(_core.Economy.read_csv(os.fspath(path)))
+        return cls(_core.Economy.read_csv(os.fspath(path)))
 
     @classmethod
     def read_insee_tes(cls, path: str | os.PathLike[str], *, sheet: str | None = None) -> Economy:
         """Read INSEE's symmetric input-output table (TES), as a workbook or a CSV export
         of its sheet (layout in the Rust ``economy::readers`` docs)."""
-        return cls._wrap(_core.Economy.read_insee_tes(os.fspath(path), sheet))
+        return cls(_core.Economy.read_insee_tes(os.fspath(path), sheet))
 
     @classmethod
     def read_eurostat(
@@ -216,7 +212,7 @@ class Economy:
         products: Sequence[str] | None = None,
     ) -> Economy:
         """Read a slice of Eurostat's ``naio_10_cp1700`` TSV (country, year, flows)."""
-        return cls._wrap(
+        return cls(
             _core.Economy.read_eurostat(
                 os.fspath(path),
                 geo,
@@ -230,7 +226,7 @@ class Economy:
     @classmethod
     def france(cls) -> Economy:
         """The bundled compact French table (11 branches; ``data/aura/economy/``)."""
-        return cls._wrap(_core.Economy.france())
+        return cls(_core.Economy.france())
 
     @property
     def branches(self) -> list[str]:
@@ -319,7 +315,7 @@ class Economy:
             δ outside [0, 1), or regional employment not in (0, national].
         """
         names = self.branches
-        return Economy._wrap(
+        return Economy(
             self._inner.regionalise(
                 _vector(regional_employment, names, "regional_employment") or [],
                 _vector(national_employment, names, "national_employment"),

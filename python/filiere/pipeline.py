@@ -48,17 +48,17 @@ from typing import Any, TypeVar
 import polars as pl
 
 from filiere import _core
-from filiere.exceptions import FiliereError
-from filiere.results import (
+from filiere._write import (
     STAGING,
-    TABLES,
-    Results,
-    _atomic_write,
-    _output_error,
-    _sha256,
-    lock_file,
-    recover,
+    atomic_write,
+    check_write_options,
+    locked,
+    output_error,
+    sha256,
+    write_tables,
 )
+from filiere.exceptions import FiliereError
+from filiere.results import TABLES, Results
 
 __all__ = ["CACHE", "RunRecord", "StageRecord", "input_tables", "run_pipeline"]
 
@@ -166,7 +166,7 @@ class _Cache:
         try:
             root.mkdir(exist_ok=True)
         except OSError as err:
-            raise _output_error(root, err) from err
+            raise output_error(root, err) from err
 
     def entry(self, stage: str, key: str, ext: str) -> Path:
         name = f"{stage.replace(':', '-')}-{key[:32]}{ext}"
@@ -254,7 +254,7 @@ def _outputs_match(out: Path, key: str) -> dict[str, Any] | None:
         if manifest.get("stages", {}).get("write", {}).get("key") != key:
             return None
         for name, info in manifest["files"].items():
-            if _sha256(out / name) != info["sha256"]:
+            if sha256(out / name) != info["sha256"]:
                 return None
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -330,23 +330,10 @@ def run_pipeline(
         raise TypeError(f"study must be a filiere.Study, got {type(study).__name__}")
     if lang not in ("fr", "en"):
         raise ValueError(f"lang must be 'fr' or 'en', got {lang!r}")
-    if locale not in ("en", "fr"):
-        raise ValueError(f"locale must be 'en' or 'fr', got {locale!r}")
-    formats = list(formats)
+    formats, _ = check_write_options(TABLES, formats, locale, None)
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0:
         raise ValueError(f"draws must be a whole number >= 0, got {draws!r}")
-    folder = Path(out)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle = open(folder / ".filiere-lock", "a")  # noqa: SIM115 - held until the end
-    except OSError as err:
-        raise _output_error(folder, err) from err
-    with handle:
-        lock_file(handle)
-        try:
-            recover(folder)
-        except OSError as err:
-            raise _output_error(folder, err) from err
+    with locked(out) as folder:
         cache = _Cache(folder / CACHE, force)
         show = _Progress(progress)
         version = _core.__version__
@@ -363,7 +350,7 @@ def run_pipeline(
             path = Path(source)
             info: dict[str, Any] = {"source": source}
             if not source.startswith("example:") and path.is_file():
-                info["sha256"] = _sha256(path)
+                info["sha256"] = sha256(path)
                 info["bytes"] = path.stat().st_size
             inputs[kind] = info
             validate_keys[kind] = _digest(version, "validate", kind, source, info.get("sha256", ""))
@@ -525,7 +512,9 @@ def run_pipeline(
         stages_json = {s.name: s.to_json() for s in [*record_stages, write_record]}
         manifest_more["stages"] = stages_json
         manifest_more["last_run"] = {"at": manifest_more["created"], "stages": stages_json}
-        files = results._write_locked(folder, formats, locale, extra, manifest_more)
+        files = write_tables(
+            folder, results, formats=formats, locale=locale, extras=extra, more=manifest_more
+        )
         done(StageRecord("write", write_key, True, time.perf_counter() - start))
         cache.prune()
         return RunRecord(results, record_stages, written=True, out=folder, files=files)
@@ -533,4 +522,4 @@ def run_pipeline(
 
 def _atomic_json(path: Path, value: Any) -> None:
     text = json.dumps(value, indent=2, ensure_ascii=False)
-    _atomic_write(path, lambda p: Path(p).write_text(text, encoding="utf-8"))
+    atomic_write(path, lambda p: Path(p).write_text(text, encoding="utf-8"))

@@ -1,23 +1,28 @@
-"""Plots of a run, one style, each returning a :class:`matplotlib.figure.Figure`.
+"""Every figure of filiere, one style, each returning a :class:`matplotlib.figure.Figure`.
 
-Use them as functions (``fl.plot.gantt(results)``) or from the results
-(``results.plot.gantt()``). Figures are built with the object-oriented API (no global
-``pyplot`` state), so they work in scripts, notebooks and servers alike.
+Use them as functions (``fl.plot.gantt(results)``, ``fl.plot.histogram(distribution)``) or
+from the object they draw (``results.plot.gantt()``, ``distribution.plot.fan()``). Figures
+are built with the object-oriented API (no global ``pyplot`` state), so they work in
+scripts, notebooks and servers alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from filiere._format import NEW_CAPACITY
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from filiere.results import Results
+    from filiere.uncertainty import Distribution
 
-__all__ = ["PlotAccessor", "capacity", "gantt", "tornado"]
+__all__ = ["PlotAccessor", "capacity", "fan", "gantt", "histogram", "tornado"]
 
 #: Colours: on time, late, new capacity, neutral.
 ON_TIME = "#2a7f62"
@@ -33,6 +38,15 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
+def _labels(defaults: Mapping[str, str], given: Mapping[str, str] | None) -> dict[str, str]:
+    """The figure's texts: ``given`` over the English ``defaults``; a key the figure does not
+    have is a ValueError (a typo would otherwise leave the English text)."""
+    unknown = sorted(set(given or {}) - set(defaults))
+    if unknown:
+        raise ValueError(f"unknown labels {unknown}; this figure's labels: {sorted(defaults)}")
+    return {**defaults, **(given or {})}
+
+
 def _year(frame: pl.DataFrame, year: int | None) -> int:
     years = frame["year"].unique().sort().to_list()
     if not years:
@@ -44,7 +58,13 @@ def _year(frame: pl.DataFrame, year: int | None) -> int:
     return year
 
 
-def gantt(results: Results, year: int | None = None, *, top: int = 40) -> Figure:
+def gantt(
+    results: Results,
+    year: int | None = None,
+    *,
+    top: int = 40,
+    labels: Mapping[str, str] | None = None,
+) -> Figure:
     """Gantt chart of one year: fabric lead time, production, personalisation and delivery.
 
     Parameters
@@ -55,6 +75,10 @@ def gantt(results: Results, year: int | None = None, *, top: int = 40) -> Figure
         Year to show (default: the last).
     top : int, default 40
         Show the ``top`` workshops with the most pieces (the new capacity always shows).
+    labels : mapping of str to str, optional
+        Texts replacing the English ones: ``fabric``, ``sewing_on_time``, ``sewing_late``,
+        ``sewing_new``, ``personalisation``, ``delivery`` (legend), ``deadline`` (the
+        rentrée line), ``new_capacity`` (the new capacity's row) and ``title``.
 
     Returns
     -------
@@ -66,9 +90,23 @@ def gantt(results: Results, year: int | None = None, *, top: int = 40) -> Figure
 
     sched = results.schedule
     y = _year(sched, year)
+    text = _labels(
+        {
+            "fabric": "fabric lead time",
+            "sewing_on_time": "sewing (on time)",
+            "sewing_late": "sewing (late)",
+            "sewing_new": "sewing (new capacity)",
+            "personalisation": "personalisation",
+            "delivery": "delivery",
+            "deadline": "rentrée",
+            "new_capacity": NEW_CAPACITY,
+            "title": f"{results.study_name}: production schedule {y}",
+        },
+        labels,
+    )
     rows = (
         sched.filter(pl.col("year") == y)
-        .with_columns((pl.col("workshop_id") == "(new capacity)").alias("_new"))
+        .with_columns((pl.col("workshop_id") == NEW_CAPACITY).alias("_new"))
         .sort(["_new", "pieces"], descending=[True, True])
         .head(top)
         .reverse()
@@ -101,18 +139,19 @@ def gantt(results: Results, year: int | None = None, *, top: int = 40) -> Figure
     if deadline is not None:
         x = date2num(deadline)  # type: ignore[no-untyped-call]
         ax.axvline(x, color=LATE, linestyle="--", linewidth=1)
-        ax.text(x + 2, rows.height - 0.5, "rentrée", color=LATE)
-    ax.set_yticks(range(rows.height), rows["workshop_id"].to_list(), fontsize=7)
+        ax.text(x + 2, rows.height - 0.5, text["deadline"], color=LATE)
+    ticks = [text["new_capacity"] if r["_new"] else r["workshop_id"] for r in records]
+    ax.set_yticks(range(rows.height), ticks, fontsize=7)
     ax.xaxis.set_major_formatter(DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
-    ax.set_title(f"{results.study_name}: production schedule {y}")
+    ax.set_title(text["title"])
     ax.legend(
         handles=[
-            Patch(color=NEUTRAL, alpha=0.35, label="fabric lead time"),
-            Patch(color=ON_TIME, label="sewing (on time)"),
-            Patch(color=LATE, label="sewing (late)"),
-            Patch(color=NEW, label="sewing (new capacity)"),
-            Patch(color="#5b8db8", alpha=0.8, label="personalisation"),
-            Patch(color="#9b59b6", alpha=0.8, label="delivery"),
+            Patch(color=NEUTRAL, alpha=0.35, label=text["fabric"]),
+            Patch(color=ON_TIME, label=text["sewing_on_time"]),
+            Patch(color=LATE, label=text["sewing_late"]),
+            Patch(color=NEW, label=text["sewing_new"]),
+            Patch(color="#5b8db8", alpha=0.8, label=text["personalisation"]),
+            Patch(color="#9b59b6", alpha=0.8, label=text["delivery"]),
         ],
         # Below the axes, so it never hides the bars of the last workshops.
         loc="upper center",
@@ -124,14 +163,19 @@ def gantt(results: Results, year: int | None = None, *, top: int = 40) -> Figure
     return fig
 
 
-def capacity(results: Results) -> Figure:
+def capacity(results: Results, *, labels: Mapping[str, str] | None = None) -> Figure:
     """Capacity against need, year by year: operators of the surveyed workshops (offered,
-    trainees, hires) and the new capacity needed to deliver by the rentrée.
+    trainees, hires) and the new capacity needed to deliver by the rentrée, stacked from
+    ``capacity.offered_fte``, ``trainees``, ``hired_total`` and the new capacity's
+    ``operators``.
 
     Parameters
     ----------
     results : Results
         A run's results.
+    labels : mapping of str to str, optional
+        Texts replacing the English ones: ``offered``, ``trainees``, ``hired``,
+        ``new_needed`` (legend), ``ylabel`` and ``title``.
 
     Returns
     -------
@@ -140,37 +184,43 @@ def capacity(results: Results) -> Figure:
     cap = results.capacity
     if cap.height == 0:
         raise ValueError("nothing to plot: the capacity table is empty")
+    new = pl.col("workshop_id") == NEW_CAPACITY
     by_year = (
-        cap.with_columns((pl.col("workshop_id") == "(new capacity)").alias("_new"))
-        .group_by("year")
+        cap.group_by("year")
         .agg(
-            pl.col("operators").filter(~pl.col("_new")).sum().alias("surveyed"),
-            pl.col("hired").sum().alias("hired_year"),
+            pl.col("offered_fte").sum(),
             pl.col("trainees").sum(),
-            pl.col("operators").filter(pl.col("_new")).sum().alias("new"),
-            pl.col("utilisation").filter(~pl.col("_new")).mean().alias("utilisation"),
+            pl.col("hired_total").sum(),
+            pl.col("operators").filter(new).sum().alias("new"),
         )
         .sort("year")
     )
-    summary = results.summary.select("year", "direct_fte", "operators_hired")
-    by_year = by_year.join(summary, on="year", how="left")
-    cumulative_hires = by_year["operators_hired"].cum_sum()
-    surveyed = by_year["surveyed"] - by_year["trainees"] - cumulative_hires
+    text = _labels(
+        {
+            "offered": "offered by the survey",
+            "trainees": "trainees",
+            "hired": "hired (within can_hire)",
+            "new_needed": "new capacity needed",
+            "ylabel": "operators (FTE) before the rentrée",
+            "title": f"{results.study_name}: operators needed to deliver on time",
+        },
+        labels,
+    )
     years = [str(y) for y in by_year["year"].to_list()]
     fig = _figure(8, 4.5)
     ax = fig.add_subplot()
     bottom = [0.0] * len(years)
-    for values, label, colour in [
-        (surveyed, "offered by the survey", ON_TIME),
-        (by_year["trainees"], "trainees", "#5b8db8"),
-        (cumulative_hires, "hired (within can_hire)", "#9b59b6"),
-        (by_year["new"], "new capacity needed", NEW),
+    for column, key, colour in [
+        ("offered_fte", "offered", ON_TIME),
+        ("trainees", "trainees", "#5b8db8"),
+        ("hired_total", "hired", "#9b59b6"),
+        ("new", "new_needed", NEW),
     ]:
-        v = [float(x) for x in values.to_list()]
-        ax.bar(years, v, bottom=bottom, label=label, color=colour)
+        v = [float(x) for x in by_year[column].to_list()]
+        ax.bar(years, v, bottom=bottom, label=text[key], color=colour)
         bottom = [b + x for b, x in zip(bottom, v, strict=True)]
-    ax.set_ylabel("operators (FTE) before the rentrée")
-    ax.set_title(f"{results.study_name}: operators needed to deliver on time")
+    ax.set_ylabel(text["ylabel"])
+    ax.set_title(text["title"])
     ax.legend(fontsize=8)
     return fig
 
@@ -185,12 +235,12 @@ class PlotAccessor:
         """See :func:`filiere.plot.gantt`."""
         return gantt(self._results, year, **kwargs)
 
-    def capacity(self) -> Figure:
+    def capacity(self, **kwargs: Any) -> Figure:
         """See :func:`filiere.plot.capacity`."""
-        return capacity(self._results)
+        return capacity(self._results, **kwargs)
 
 
-def tornado(frame: pl.DataFrame) -> Figure:
+def tornado(frame: pl.DataFrame, *, labels: Mapping[str, str] | None = None) -> Figure:
     """Tornado chart of :meth:`filiere.Study.sensitivity`: each parameter's swing of the
     metric between its low and high end, largest first.
 
@@ -198,11 +248,110 @@ def tornado(frame: pl.DataFrame) -> Figure:
     ----------
     frame : polars.DataFrame
         What ``study.sensitivity(method="tornado")`` returns.
+    labels : mapping of str to str, optional
+        Texts replacing the English ones: ``xlabel`` and ``title``.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    from filiere.uncertainty import plot_tornado
+    metric = next(c for c in frame.columns if c.endswith("_central"))[: -len("_central")]
+    text = _labels(
+        {
+            "xlabel": f"{metric} (blue: parameter at low end, orange: at high end)",
+            "title": f"What drives {metric} ({frame['year'][0]})",
+        },
+        labels,
+    )
+    base = frame[f"{metric}_central"][0]
+    rows = frame.head(15).reverse()
+    fig = _figure(8, 1 + 0.35 * rows.height)
+    ax = fig.add_subplot()
+    for i, r in enumerate(rows.iter_rows(named=True)):
+        for value, colour in (
+            (r[f"{metric}_at_low"], "#5b8db8"),
+            (r[f"{metric}_at_high"], "#e69f00"),
+        ):
+            ax.barh(i, value - base, left=base, color=colour, height=0.6)
+    ax.axvline(base, color="black", linewidth=1)
+    ax.set_yticks(range(rows.height), rows["parameter"].to_list(), fontsize=8)
+    ax.set_xlabel(text["xlabel"])
+    ax.set_title(text["title"])
+    return fig
 
-    return plot_tornado(frame)
+
+def histogram(
+    dist: Distribution,
+    metric: str = "jobs_total",
+    year: int | None = None,
+    *,
+    labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """Histogram of one Monte Carlo metric in one year, with its P5, P50 and P95.
+
+    Parameters
+    ----------
+    dist : Distribution
+        What :meth:`filiere.Study.monte_carlo` returns.
+    metric : str, default "jobs_total"
+        A column of ``dist.draws``.
+    year : int, optional
+        Year to show (default: the last).
+    labels : mapping of str to str, optional
+        Texts replacing the English ones: ``xlabel``, ``ylabel`` and ``title``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    draws = dist.draws
+    y = year if year is not None else int(draws["year"].max())  # type: ignore[arg-type]
+    values = draws.filter(pl.col("year") == y)[metric].cast(pl.Float64).drop_nans()
+    if values.len() == 0:
+        raise ValueError(f"no values of {metric} in {y}")
+    text = _labels(
+        {"xlabel": metric, "ylabel": "draws", "title": f"{metric}, {y}: {values.len():,} draws"},
+        labels,
+    )
+    fig = _figure(7, 4)
+    ax = fig.add_subplot()
+    ax.hist(values.to_numpy(), bins=60, color=ON_TIME, alpha=0.8)
+    for p, style in ((0.05, ":"), (0.5, "-"), (0.95, ":")):
+        v = float(values.quantile(p) or 0.0)
+        ax.axvline(v, color=LATE, linestyle=style, linewidth=1)
+        ax.text(v, ax.get_ylim()[1] * 0.95, f" P{100 * p:g} {v:,.0f}", fontsize=7)
+    ax.set_xlabel(text["xlabel"])
+    ax.set_ylabel(text["ylabel"])
+    ax.set_title(text["title"])
+    return fig
+
+
+def fan(
+    dist: Distribution, metric: str = "jobs_total", *, labels: Mapping[str, str] | None = None
+) -> Figure:
+    """Median and P5-P95, P25-P75 bands of a Monte Carlo metric over the years.
+
+    Parameters
+    ----------
+    dist, metric
+        As for :func:`histogram`.
+    labels : mapping of str to str, optional
+        Texts replacing the English ones: ``median`` (legend), ``ylabel`` and ``title``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    text = _labels({"median": "median", "ylabel": metric, "title": f"{metric} by year"}, labels)
+    q = dist.quantiles((0.05, 0.25, 0.5, 0.75, 0.95), [metric])
+    years = q["year"].to_list()
+    fig = _figure(7, 4)
+    ax = fig.add_subplot()
+    ax.fill_between(years, q["p5"], q["p95"], color=ON_TIME, alpha=0.2, label="P5-P95")
+    ax.fill_between(years, q["p25"], q["p75"], color=ON_TIME, alpha=0.4, label="P25-P75")
+    ax.plot(years, q["p50"], color=ON_TIME, marker="o", label=text["median"])
+    ax.set_xticks(years)
+    ax.set_ylabel(text["ylabel"])
+    ax.set_title(text["title"])
+    ax.legend(fontsize=8)
+    return fig

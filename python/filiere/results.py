@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
@@ -15,12 +11,12 @@ from typing import Any
 
 import polars as pl
 
-from filiere import _core
-from filiere.exceptions import OutputError
+from filiere._write import STAGING, check_write_options, locked, recover, write_tables
 from filiere.plot import PlotAccessor
 
-__all__ = ["Results", "recover"]
+__all__ = ["STAGING", "TABLES", "Results", "recover"]
 
+#: The tables of a run, in the order they are written.
 TABLES = (
     "summary",
     "demand",
@@ -32,90 +28,6 @@ TABLES = (
     "schedule",
     "unmet",
 )
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
-    text = [c for c, t in frame.schema.items() if t == pl.String]
-    return frame.with_columns(
-        pl.when(pl.any_horizontal(pl.col(c).str.starts_with(s) for s in _FORMULA_START))
-        .then(pl.lit("'") + pl.col(c))
-        .otherwise(pl.col(c))
-        .alias(c)
-        for c in text
-    )
-
-
-def _atomic_write(path: Path, write: object) -> None:
-    """Write through a temporary file in the same folder, then rename over ``path``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)  # type: ignore[operator]
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-#: Folder inside the output folder where a run stages its files before moving them in.
-STAGING = ".filiere-staging"
-#: Written in the staging folder once every file is complete: the list of files to move.
-COMPLETE = "COMPLETE"
-
-
-def recover(directory: str | os.PathLike[str]) -> bool:
-    """Finish or discard what a killed :meth:`Results.write` left in ``directory``.
-
-    A run writes every file into ``directory/.filiere-staging`` first, then writes a
-    ``COMPLETE`` list, then moves the files in (``manifest.json`` last). If it was killed
-    before ``COMPLETE``, the staged files are deleted and the previous outputs were never
-    touched; if it was killed while moving, the move is finished. Every run calls this
-    before writing.
-
-    Returns
-    -------
-    bool
-        True if something was recovered or discarded.
-    """
-    out = Path(directory)
-    staging = out / STAGING
-    if not staging.is_dir():
-        return False
-    marker = staging / COMPLETE
-    if marker.is_file():
-        for name in json.loads(marker.read_text(encoding="utf-8")):
-            src = staging / name
-            if src.exists():
-                os.replace(src, out / name)
-    shutil.rmtree(staging, ignore_errors=True)
-    return True
-
-
-def lock_file(file: object) -> None:
-    """Exclusive lock on an open file (released when it is closed or the process dies)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no advisory lock
-        return
-    fcntl.flock(file.fileno(), fcntl.LOCK_EX)  # type: ignore[attr-defined]
-
-
-def _output_error(path: Path, err: OSError) -> OutputError:
-    reason = err.strerror or str(err)
-    return OutputError(f"cannot write {path}: {reason}", file=str(path))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -137,9 +49,14 @@ class Results:
         hires and trainees, make everything in time), ``unmet_pieces`` (pieces they cannot),
         ``makespan_days`` (calendar days from the order to the last delivery if they made
         everything; null if they cannot make a product at all), ``delivered`` (that date),
+        ``late_days`` (0 when on time, else calendar days from the rentrée to their last
+        delivery, 0 if that falls on the rentrée though a fraction of a piece is unmet;
+        null if they never deliver),
         ``operators_hired`` (this year, within each workshop's ``can_hire``),
         ``trainees_working``, ``new_capacity_operators`` and ``hiring_needed_for_deadline``
-        (hires + new capacity: operators to hire or train to be on time).
+        (hires + new capacity: operators to hire or train to be on time); ``jobs_gross``
+        (persons: ``direct_fte`` + ``jobs_indirect`` + ``jobs_induced``, the best jobs
+        estimate).
     demand : polars.DataFrame
         ``year, departement, level, product, pupils, kits, pieces``.
     costs : polars.DataFrame
@@ -160,7 +77,9 @@ class Results:
         ``(new capacity)``.
     capacity : polars.DataFrame
         Per year and workshop: ``operators`` (FTE working for the programme, hires and
-        trainees included), ``hired``, ``trainees``, ``pieces``, ``minutes_available``
+        trainees included), ``offered_fte`` (what the survey's own operators offer, 0 for
+        the new capacity), ``hired`` (this year), ``hired_total`` (this year and earlier
+        years), ``trainees``, ``pieces``, ``minutes_available``
         (standard minutes they can make before the deadline), ``minutes_used``,
         ``utilisation`` and ``shadow_eur_per_min`` (EUR saved by one more standard minute).
     schedule : polars.DataFrame
@@ -237,102 +156,11 @@ class Results:
         list of pathlib.Path
             The files written.
         """
-        if locale not in ("en", "fr"):
-            raise ValueError(f"locale must be 'en' or 'fr', got {locale!r}")
-        formats = list(formats)
-        for fmt in formats:
-            if fmt not in ("parquet", "csv"):
-                raise ValueError(f"unknown format {fmt!r}: use 'parquet' or 'csv'")
-        extras = dict(extra or {})
-        reserved = {f"{n}.{f}" for n in TABLES for f in ("parquet", "csv")}
-        reserved |= {"manifest.json", COMPLETE}
-        for name, content in extras.items():
-            if (
-                not isinstance(name, str)
-                or name in ("", ".", "..")
-                or Path(name).name != name
-                or "\\" in name
-                or name.startswith(".")
-            ):
-                raise ValueError(f"extra file name {name!r} must be a plain file name")
-            if name in reserved:
-                raise ValueError(f"extra file {name!r} is a name filiere uses for its outputs")
-            if not isinstance(content, bytes | bytearray):
-                raise TypeError(f"extra file {name!r}: content must be bytes")
-        out = Path(directory)
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-            lock = open(out / ".filiere-lock", "a")  # noqa: SIM115 - held until the end
-        except OSError as err:
-            raise _output_error(out, err) from err
-        with lock:
-            lock_file(lock)
-            return self._write_locked(out, formats, locale, extras, manifest)
-
-    def _write_locked(
-        self,
-        out: Path,
-        formats: list[str],
-        locale: str,
-        extras: dict[str, bytes],
-        more: Mapping[str, Any] | None = None,
-    ) -> list[Path]:
-        """:meth:`write` once ``out/.filiere-lock`` is held (by the caller)."""
-        try:
-            recover(out)
-            staging = out / STAGING
-            staging.mkdir()
-        except OSError as err:
-            raise _output_error(out, err) from err
-        names: list[str] = []
-        try:
-            for name, frame in self.tables().items():
-                for fmt in formats:
-                    path = staging / f"{name}.{fmt}"
-                    if fmt == "parquet":
-                        frame.write_parquet(path)
-                    else:
-                        safe = _neutralise_formulas(frame)
-                        if locale == "fr":
-                            safe.write_csv(
-                                path, separator=";", decimal_comma=True, include_bom=True
-                            )
-                        else:
-                            safe.write_csv(path)
-                    names.append(path.name)
-            for name, content in extras.items():
-                (staging / name).write_bytes(bytes(content))
-                names.append(name)
-            manifest = {
-                "study": self.study_name,
-                "filiere": _core.__version__,
-                "locale": locale,
-                "files": {
-                    n: {"sha256": _sha256(staging / n), "bytes": (staging / n).stat().st_size}
-                    for n in names
-                },
-                "rows": {name: frame.height for name, frame in self.tables().items()},
-                **dict(more or {}),
-            }
-            (staging / "manifest.json").write_text(
-                json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
+        formats, extras = check_write_options(TABLES, formats, locale, extra)
+        with locked(directory) as out:
+            return write_tables(
+                out, self, formats=formats, locale=locale, extras=extras, more=manifest
             )
-            names.append("manifest.json")
-            for n in names:
-                with open(staging / n, "rb") as f:
-                    os.fsync(f.fileno())
-            _atomic_write(
-                staging / COMPLETE,
-                lambda p: Path(p).write_text(json.dumps(names), encoding="utf-8"),
-            )
-        except OSError as err:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise _output_error(staging, err) from err
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        recover(out)
-        return [out / n for n in names]
 
     def headline(self) -> pl.DataFrame:
         """The summary in readable units: M pieces, M EUR, EUR per kit, FTE."""

@@ -14,7 +14,7 @@ from filiere import _core
 from filiere._convert import TableLike, for_core, to_polars
 from filiere.exceptions import ParameterError
 from filiere.results import Results
-from filiere.uncertainty import Distribution, check_draws, run_draws, sobol_indices, tornado
+from filiere.uncertainty import Distribution, monte_carlo, sobol_indices, tornado
 
 __all__ = ["Study"]
 
@@ -112,16 +112,16 @@ class Study:
             for kind, t in tables.items()
         ]
         self._inner = _core.Study.from_frames(
-            frames[0],
-            frames[1],
-            frames[2],
-            frames[3],
-            scenario_json,
-            _numbers(overrides or {}),
-            name,
-            description,
-            labels,
-            isinstance(parameters, str | os.PathLike),
+            workshops=frames[0],
+            establishments=frames[1],
+            catalog=frames[2],
+            parameters=frames[3],
+            scenario_json=scenario_json,
+            overrides=_numbers(overrides or {}),
+            name=name,
+            description=description,
+            labels=labels,
+            has_parameters=isinstance(parameters, str | os.PathLike),
         )
 
     @classmethod
@@ -225,12 +225,11 @@ class Study:
     @property
     def parameters(self) -> pl.DataFrame:
         """Parameters in force: ``name, value, unit, low, high, distribution, source,
-        description``."""
+        description, description_fr`` (descriptions in English and French)."""
         return self._inner.parameters()
 
     def _table(self, kind: str) -> pl.DataFrame:
-        rows = json.loads(self._inner.table_json(kind))
-        return pl.DataFrame(rows, infer_schema_length=None)
+        return self._inner.table(kind)
 
     @property
     def workshops(self) -> pl.DataFrame:
@@ -292,7 +291,8 @@ class Study:
             ``on_time``); False skips it (``makespan_days`` NaN, ``on_time`` that of the
             central run) for cost and jobs figures only.
         progress : bool, optional
-            Show a progress bar on stderr (default: when the run takes several chunks).
+            Show a progress bar (``tqdm.auto``: a widget in Jupyter, a bar on stderr in a
+            terminal; default: when the run takes several chunks).
         chunk : int, optional
             Draws per chunk; Ctrl-C stops the run between chunks. With ``client``: draws
             per Dask task (default: 4 tasks per worker thread).
@@ -315,30 +315,16 @@ class Study:
         >>> bool(q["p5"][0] < q["p50"][0] < q["p95"][0])
         True
         """
-        if client is not None:
-            from filiere.sweep import distributed_draws
-
-            check_draws(n, seed, chunk)
-            draws, names = distributed_draws(
-                self,
-                n,
-                seed=seed,
-                resolve_allocation=resolve_allocation,
-                schedule=schedule,
-                chunk=chunk,
-                client=client,
-            )
-            return Distribution(draws=draws, parameters=names, seed=seed)
-        draws, names = run_draws(
-            self._inner,
+        return monte_carlo(
+            self,
             n,
             seed=seed,
             resolve_allocation=resolve_allocation,
             schedule=schedule,
             progress=progress,
             chunk=chunk,
+            client=client,
         )
-        return Distribution(draws=draws, parameters=names, seed=seed)
 
     def sensitivity(
         self,

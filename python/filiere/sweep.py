@@ -12,28 +12,23 @@ True
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
-import sys
-import time
-import weakref
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from filiere import _core
-from filiere.exceptions import FiliereError, InputFileError, ParameterError, SweepError
+from filiere.exceptions import FiliereError, ParameterError, SweepError
+from filiere.uncertainty import client_threads, scatter_study, split
 
 if TYPE_CHECKING:
     from filiere.study import Study
 
-__all__ = ["SweepSpec", "run_sweep_cli", "sweep"]
+__all__ = ["SweepSpec", "plan", "scenario_frame", "sweep"]
 
 #: Column of the output that numbers the scenarios (0-based, the row order of the input).
 SCENARIO_COLUMN = "scenario"
@@ -207,27 +202,6 @@ def _threads(threads: int | None) -> int:
     return threads
 
 
-def _client_threads(client: Any) -> int:
-    """Total worker threads of a Dask client's cluster (at least 1)."""
-    try:
-        return max(1, int(sum(client.nthreads().values())))
-    except Exception:  # an exotic client: partition as for one thread
-        return 1
-
-
-def _partitions(items: int, parts: int) -> list[range]:
-    """Split range(items) into `parts` contiguous, near-equal, non-empty ranges."""
-    parts = max(1, min(parts, items))
-    bounds = [items * k // parts for k in range(parts + 1)]
-    return [range(bounds[k], bounds[k + 1]) for k in range(parts)]
-
-
-def _scatter_study(client: Any, study: Study) -> Any:
-    """Send the study once to every worker (``broadcast=True``) and return its future;
-    tasks then name the future, so the tables do not travel with each task."""
-    return client.scatter(study, broadcast=True, hash=False)
-
-
 def sweep(
     study: Study,
     scenarios: ScenarioTable,
@@ -289,175 +263,17 @@ def sweep(
         with ThreadPoolExecutor(max_workers=min(_threads(threads), len(specs))) as pool:
             parts = list(pool.map(lambda spec: run_one(study, spec, file), specs))
     else:
-        n_parts = partitions if partitions is not None else 4 * _client_threads(client)
+        n_parts = partitions if partitions is not None else 4 * client_threads(client)
         if not isinstance(n_parts, int) or isinstance(n_parts, bool) or n_parts < 1:
             raise ParameterError(
                 f"parameter `partitions`: {n_parts!r} must be a whole number ≥ 1",
                 name="partitions",
             )
-        remote = _scatter_study(client, study)
-        groups = [[specs[i] for i in r] for r in _partitions(len(specs), n_parts)]
+        remote = scatter_study(client, study)
+        groups = [[specs[i] for i in r] for r in split(len(specs), n_parts)]
         futures = client.map(run_partition, groups, study=remote, file=file, pure=False)
         parts = client.gather(futures)
     summaries = pl.concat(parts)
     indexed = frame.select(pl.int_range(pl.len(), dtype=pl.Int64).alias(SCENARIO_COLUMN), pl.all())
     joined = indexed.join(summaries, on=SCENARIO_COLUMN, how="inner", maintain_order="right")
     return joined.sort([SCENARIO_COLUMN, "year"], maintain_order=True)
-
-
-# Monte Carlo on Dask ---------------------------------------------------------------------
-
-#: Per worker process: the MonteCarlo engine of each scattered study (built once: it runs
-#: the study's central plan), by (resolve_allocation, schedule).
-_ENGINES: weakref.WeakKeyDictionary[Study, dict[tuple[bool, bool], _core.MonteCarlo]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def draw_range(
-    study: Study, seed: int, start: int, end: int, resolve_allocation: bool, schedule: bool
-) -> tuple[pl.DataFrame, list[str]]:
-    """Draws ``start..end`` of a study (a Dask task): identical to the same range drawn
-    locally, since draw i depends only on (seed, i)."""
-    engines = _ENGINES.setdefault(study, {})
-    mc = engines.get((resolve_allocation, schedule))
-    if mc is None:
-        mc = _core.MonteCarlo(study._inner, resolve_allocation, schedule)
-        engines[(resolve_allocation, schedule)] = mc
-    return mc.draws(seed, start, end), mc.names()
-
-
-def distributed_draws(
-    study: Study,
-    n: int,
-    *,
-    seed: int,
-    resolve_allocation: bool,
-    schedule: bool,
-    chunk: int | None,
-    client: Any,
-) -> tuple[pl.DataFrame, list[str]]:
-    """Draws 0..n of a study computed on a Dask cluster, in index ranges of ``chunk``
-    draws (default: 4 ranges per worker thread), concatenated in order."""
-    if chunk is not None:
-        ranges = [range(s, min(n, s + chunk)) for s in range(0, n, chunk)]
-    else:
-        ranges = _partitions(n, 4 * _client_threads(client))
-    remote = _scatter_study(client, study)
-    futures = [
-        client.submit(
-            draw_range,
-            remote,
-            seed,
-            r.start,
-            r.stop,
-            resolve_allocation,
-            schedule,
-            pure=False,
-        )
-        for r in ranges
-    ]
-    parts = client.gather(futures)
-    return pl.concat([draws for draws, _ in parts]), parts[0][1]
-
-
-# Command line ----------------------------------------------------------------------------
-
-
-def _read_scenarios(path: Path) -> pl.DataFrame:
-    """The scenarios file: CSV (`,` or `;`) or Parquet."""
-    if not path.is_file():
-        raise InputFileError(f"{path}: no such file", file=str(path))
-    try:
-        if path.suffix.lower() == ".parquet":
-            return pl.read_parquet(path)
-        with open(path, encoding="utf-8-sig") as f:
-            header = f.readline()
-        separator = ";" if header.count(";") > header.count(",") else ","
-        return pl.read_csv(path, separator=separator, infer_schema_length=None)
-    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as err:
-        raise InputFileError(
-            f"{path}: not a readable scenarios table ({err})", file=str(path)
-        ) from None
-
-
-def _write_outputs(table: pl.DataFrame, out: Path) -> list[Path]:
-    """``sweep.parquet`` and ``sweep.csv`` in ``out``, each written to a temporary file and
-    renamed in (a reader sees the old file or the new one, never half of one)."""
-    from filiere.exceptions import OutputError
-    from filiere.results import _atomic_write, _neutralise_formulas
-
-    paths = [out / "sweep.parquet", out / "sweep.csv"]
-    flat = table.with_columns(
-        pl.col(c).map_elements(json.dumps, return_dtype=pl.String)
-        for c, t in table.schema.items()
-        if isinstance(t, pl.List | pl.Struct | pl.Array)
-    )
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        _atomic_write(paths[0], lambda p: table.write_parquet(p))
-        _atomic_write(paths[1], lambda p: _neutralise_formulas(flat).write_csv(p))
-    except OSError as err:
-        raise OutputError(
-            f"cannot write {out}: {err.strerror or err}", file=str(err.filename or out)
-        ) from err
-    return paths
-
-
-def run_sweep_cli(args: argparse.Namespace) -> int:
-    """Handler of ``filiere sweep [STUDY.toml | --example NAME] SCENARIOS --out DIR
-    [--scheduler ADDRESS]``."""
-    from filiere.study import Study
-
-    if args.example and args.scenarios is None:
-        # argparse gave the only positional to `study`: it is the scenarios file.
-        args.study, args.scenarios = None, args.study
-    if args.example and args.study:
-        print("filiere sweep: give a STUDY.toml or --example NAME, not both", file=sys.stderr)
-        return 2
-    if args.scenarios is None or not (args.example or args.study):
-        print("filiere sweep: give a STUDY.toml (or --example NAME) and SCENARIOS", file=sys.stderr)
-        return 2
-    study = Study.example(args.example) if args.example else Study.load(args.study)
-    path = Path(args.scenarios)
-    frame = _read_scenarios(path)
-    plan(study, frame, str(path))  # bad columns fail before any cluster is contacted
-    start = time.perf_counter()
-    if args.scheduler:
-        from distributed import Client
-
-        with Client(args.scheduler) as client:  # type: ignore[no-untyped-call]
-            table = sweep(study, frame, client=client, file=str(path))
-    else:
-        table = sweep(study, frame, file=str(path))
-    elapsed = time.perf_counter() - start
-    written = _write_outputs(table, Path(args.out))
-    print(
-        f"{frame.height:,} scenarios x {table['year'].n_unique()} years in {elapsed:.1f} s "
-        f"({frame.height / max(elapsed, 1e-9):,.1f} scenarios/s); wrote "
-        + ", ".join(str(p) for p in written)
-    )
-    return 0
-
-
-def add_sweep_parser(sub: Any) -> None:
-    """Register ``filiere sweep`` on the CLI's subparsers."""
-    p = sub.add_parser(
-        "sweep",
-        help="run a study under every scenario of a table (in process or on Dask)",
-        description=(
-            "Run STUDY.toml once per row of SCENARIOS (CSV or Parquet; columns are "
-            "parameter names or scenario keys, JSON text for lists such as years) and "
-            "write sweep.parquet and sweep.csv: one summary row per scenario and year."
-        ),
-    )
-    p.add_argument("study", nargs="?", help="path to a study.toml (or use --example)")
-    p.add_argument("scenarios", nargs="?", help="scenarios table (CSV or Parquet)")
-    p.add_argument("--example", choices=_core.EXAMPLES, help="sweep a bundled example")
-    p.add_argument("--out", required=True, help="folder for sweep.parquet and sweep.csv")
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="Dask scheduler address (tcp://host:8786); default: in process",
-    )
-    p.set_defaults(handler=run_sweep_cli)

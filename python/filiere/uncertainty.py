@@ -1,48 +1,30 @@
-"""Honest ranges: Monte Carlo over the parameters' distributions, and one-at-a-time
-sensitivity (tornado)."""
+"""Honest ranges: Monte Carlo over the parameters' distributions (in this process or on a
+Dask cluster), one-at-a-time sensitivity (tornado) and Sobol' indices."""
 
 from __future__ import annotations
 
 import sys
-import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from filiere import _core
+from filiere import _core, plot
 from filiere.exceptions import ParameterError
+from filiere.sensitivity import sobol
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["METRICS", "Distribution"]
+    from filiere.study import Study
+
+__all__ = ["METRICS", "Distribution", "draw_range", "monte_carlo"]
 
 #: Headline figures of every draw and year (units: pieces, EUR, EUR, FTE, persons x 4,
 #: calendar days, bool), as the native module defines them.
 METRICS: tuple[str, ...] = tuple(_core.MONTE_CARLO_METRICS)
-
-
-class _Progress:
-    """A one-line progress bar on stderr (terminals and Jupyter both show stderr)."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled, self.start = total, enabled, time.perf_counter()
-
-    def update(self, done: int) -> None:
-        if not self.enabled:
-            return
-        width = 30
-        filled = int(width * done / self.total)
-        rate = done / max(time.perf_counter() - self.start, 1e-9)
-        sys.stderr.write(
-            f"\rMonte Carlo [{'#' * filled}{'.' * (width - filled)}] "
-            f"{done:,}/{self.total:,} draws ({rate:,.0f}/s)"
-        )
-        if done >= self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
 
 
 def check_draws(n: int, seed: int, chunk: int | None) -> None:
@@ -65,8 +47,86 @@ def check_draws(n: int, seed: int, chunk: int | None) -> None:
         )
 
 
-def run_draws(
-    study_core: _core.Study,
+# Dask ------------------------------------------------------------------------------------
+
+
+def client_threads(client: Any) -> int:
+    """Total worker threads of a Dask client's cluster (at least 1)."""
+    try:
+        return max(1, int(sum(client.nthreads().values())))
+    except Exception:  # an exotic client: partition as for one thread
+        return 1
+
+
+def split(items: int, parts: int) -> list[range]:
+    """Split range(items) into `parts` contiguous, near-equal, non-empty ranges."""
+    parts = max(1, min(parts, items))
+    bounds = [items * k // parts for k in range(parts + 1)]
+    return [range(bounds[k], bounds[k + 1]) for k in range(parts)]
+
+
+def scatter_study(client: Any, study: Study) -> Any:
+    """Send the study once to every worker (``broadcast=True``) and return its future;
+    tasks then name the future, so the tables do not travel with each task."""
+    return client.scatter(study, broadcast=True, hash=False)
+
+
+#: Per worker process: the MonteCarlo engine of each scattered study (built once: it runs
+#: the study's central plan), by (resolve_allocation, schedule).
+_ENGINES: weakref.WeakKeyDictionary[Study, dict[tuple[bool, bool], _core.MonteCarlo]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def draw_range(
+    study: Study, seed: int, start: int, end: int, resolve_allocation: bool, schedule: bool
+) -> tuple[pl.DataFrame, list[str]]:
+    """Draws ``start..end`` of a study (a Dask task): identical to the same range drawn
+    locally, since draw i depends only on (seed, i)."""
+    engines = _ENGINES.setdefault(study, {})
+    mc = engines.get((resolve_allocation, schedule))
+    if mc is None:
+        mc = _core.MonteCarlo(study._inner, resolve_allocation, schedule)
+        engines[(resolve_allocation, schedule)] = mc
+    return mc.draws(seed, start, end), mc.names()
+
+
+def distributed_draws(
+    study: Study,
+    n: int,
+    *,
+    seed: int,
+    resolve_allocation: bool,
+    schedule: bool,
+    chunk: int | None,
+    client: Any,
+) -> tuple[pl.DataFrame, list[str]]:
+    """Draws 0..n of a study computed on a Dask cluster, in index ranges of ``chunk``
+    draws (default: 4 ranges per worker thread), concatenated in order."""
+    if chunk is not None:
+        ranges = [range(s, min(n, s + chunk)) for s in range(0, n, chunk)]
+    else:
+        ranges = split(n, 4 * client_threads(client))
+    remote = scatter_study(client, study)
+    futures = [
+        client.submit(
+            draw_range,
+            remote,
+            seed,
+            r.start,
+            r.stop,
+            resolve_allocation,
+            schedule,
+            pure=False,
+        )
+        for r in ranges
+    ]
+    parts = client.gather(futures)
+    return pl.concat([draws for draws, _ in parts]), parts[0][1]
+
+
+def monte_carlo(
+    study: Study,
     n: int,
     *,
     seed: int,
@@ -74,19 +134,45 @@ def run_draws(
     schedule: bool,
     progress: bool | None,
     chunk: int | None,
-) -> tuple[pl.DataFrame, list[str]]:
-    """Evaluate draws 0..n in chunks (each without the GIL, in parallel), so that a long
-    run shows progress and Ctrl-C stops it between chunks."""
+    client: Any | None,
+) -> Distribution:
+    """:meth:`filiere.Study.monte_carlo`: draws 0..n on a Dask cluster
+    (:func:`distributed_draws`) or in this process, the same draws either way.
+
+    In this process the draws are evaluated in chunks (each without the GIL, in
+    parallel), so that a long run shows progress and Ctrl-C stops it between chunks.
+    """
     check_draws(n, seed, chunk)
-    mc = _core.MonteCarlo(study_core, resolve_allocation, schedule)
+    if client is not None:
+        draws, names = distributed_draws(
+            study,
+            n,
+            seed=seed,
+            resolve_allocation=resolve_allocation,
+            schedule=schedule,
+            chunk=chunk,
+            client=client,
+        )
+        return Distribution(draws=draws, parameters=names, seed=seed)
+    # Imported here: in a Jupyter without ipywidgets, tqdm.auto warns that it falls back to
+    # a text bar, which ``import filiere`` should not do.
+    from tqdm.auto import tqdm  # type: ignore[import-untyped,unused-ignore]
+
+    mc = _core.MonteCarlo(study._inner, resolve_allocation, schedule)
     size = chunk or (8 if resolve_allocation else 20_000)
-    bar = _Progress(n, progress if progress is not None else n > size)
     parts = []
-    for start in range(0, n, size):
-        end = min(n, start + size)
-        parts.append(mc.draws(seed, start, end))
-        bar.update(end)
-    return pl.concat(parts), mc.names()
+    with tqdm(
+        total=n,
+        desc="Monte Carlo",
+        unit=" draws",
+        file=sys.stderr,
+        disable=not (progress if progress is not None else n > size),
+    ) as bar:  # closed on the way out, Ctrl-C (KeyboardInterrupt) included
+        for start in range(0, n, size):
+            end = min(n, start + size)
+            parts.append(mc.draws(seed, start, end))
+            bar.update(end - start)
+    return Distribution(draws=pl.concat(parts), parameters=mc.names(), seed=seed)
 
 
 @dataclass(frozen=True)
@@ -165,46 +251,20 @@ def _label(p: float) -> str:
 
 
 class _DistributionPlots:
+    """``distribution.plot``: the plots of :mod:`filiere.plot` bound to one distribution."""
+
     def __init__(self, dist: Distribution) -> None:
         self._dist = dist
 
-    def histogram(self, metric: str = "jobs_total", year: int | None = None) -> Figure:
-        """Histogram of one metric in one year (default: the last), with P5, P50, P95."""
-        from filiere.plot import _figure
+    def histogram(
+        self, metric: str = "jobs_total", year: int | None = None, **kwargs: Any
+    ) -> Figure:
+        """See :func:`filiere.plot.histogram`."""
+        return plot.histogram(self._dist, metric, year, **kwargs)
 
-        draws = self._dist.draws
-        y = year if year is not None else int(draws["year"].max())  # type: ignore[arg-type]
-        values = draws.filter(pl.col("year") == y)[metric].cast(pl.Float64).drop_nans()
-        if values.len() == 0:
-            raise ValueError(f"no values of {metric} in {y}")
-        fig = _figure(7, 4)
-        ax = fig.add_subplot()
-        ax.hist(values.to_numpy(), bins=60, color="#2a7f62", alpha=0.8)
-        for p, style in ((0.05, ":"), (0.5, "-"), (0.95, ":")):
-            v = float(values.quantile(p) or 0.0)
-            ax.axvline(v, color="#c0392b", linestyle=style, linewidth=1)
-            ax.text(v, ax.get_ylim()[1] * 0.95, f" P{100 * p:g} {v:,.0f}", fontsize=7)
-        ax.set_xlabel(metric)
-        ax.set_ylabel("draws")
-        ax.set_title(f"{metric}, {y}: {values.len():,} draws")
-        return fig
-
-    def fan(self, metric: str = "jobs_total") -> Figure:
-        """Median and P5-P95, P25-P75 bands of a metric over the years."""
-        from filiere.plot import _figure
-
-        q = self._dist.quantiles((0.05, 0.25, 0.5, 0.75, 0.95), [metric])
-        years = q["year"].to_list()
-        fig = _figure(7, 4)
-        ax = fig.add_subplot()
-        ax.fill_between(years, q["p5"], q["p95"], color="#2a7f62", alpha=0.2, label="P5-P95")
-        ax.fill_between(years, q["p25"], q["p75"], color="#2a7f62", alpha=0.4, label="P25-P75")
-        ax.plot(years, q["p50"], color="#2a7f62", marker="o", label="median")
-        ax.set_xticks(years)
-        ax.set_ylabel(metric)
-        ax.set_title(f"{metric} by year")
-        ax.legend(fontsize=8)
-        return fig
+    def fan(self, metric: str = "jobs_total", **kwargs: Any) -> Figure:
+        """See :func:`filiere.plot.fan`."""
+        return plot.fan(self._dist, metric, **kwargs)
 
 
 def _check_metric(metric: str) -> None:
@@ -224,8 +284,6 @@ def sobol_indices(
     study_core: _core.Study, metric: str, year: int | None, n: int, seed: int
 ) -> pl.DataFrame:
     """Sobol' indices of a headline figure over the uncertain parameters' ranges."""
-    from filiere.sensitivity import sobol
-
     _check_metric(metric)
     mc = _core.MonteCarlo(study_core, False)
     names = mc.names()
@@ -276,25 +334,3 @@ def tornado(study_core: _core.Study, metric: str, year: int | None) -> pl.DataFr
         )
     frame = pl.DataFrame(rows).sort("swing", descending=True)
     return frame.with_columns(pl.lit(base).alias(f"{metric}_central"), pl.lit(y).alias("year"))
-
-
-def plot_tornado(frame: pl.DataFrame) -> Figure:
-    """Tornado chart of :meth:`filiere.Study.sensitivity` (``method="tornado"``)."""
-    from filiere.plot import _figure
-
-    metric = next(c for c in frame.columns if c.endswith("_central"))[: -len("_central")]
-    base = frame[f"{metric}_central"][0]
-    rows = frame.head(15).reverse()
-    fig = _figure(8, 1 + 0.35 * rows.height)
-    ax = fig.add_subplot()
-    for i, r in enumerate(rows.iter_rows(named=True)):
-        for value, colour in (
-            (r[f"{metric}_at_low"], "#5b8db8"),
-            (r[f"{metric}_at_high"], "#e69f00"),
-        ):
-            ax.barh(i, value - base, left=base, color=colour, height=0.6)
-    ax.axvline(base, color="black", linewidth=1)
-    ax.set_yticks(range(rows.height), rows["parameter"].to_list(), fontsize=8)
-    ax.set_xlabel(f"{metric} (blue: parameter at low end, orange: at high end)")
-    ax.set_title(f"What drives {metric} ({frame['year'][0]})")
-    return fig

@@ -878,16 +878,14 @@ fn read_xlsx(file: &str, bytes: &[u8], limit: usize) -> Result<RawTable> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn corrupt_parquet_metadata_is_an_input_error() {
-        // Found by `fuzz/read_table`: a footer whose sorting column has a `descending` field
-        // not encoded as a Thrift boolean made polars-parquet panic (`Option::expect`).
-        let bytes = include_bytes!("../../tests/data/fuzz/parquet_thrift_panic.parquet");
-        match read_bytes("corrupt.parquet", bytes) {
-            Err(Error::InputFile { file, reason }) => {
-                assert_eq!(file, "corrupt.parquet");
+    /// Reading `bytes` as `file` fails with an input error whose reason starts with
+    /// `start` and contains `part`.
+    fn refused(file: &str, bytes: &[u8], start: &str, part: &str) {
+        match read_bytes(file, bytes) {
+            Err(Error::InputFile { file: f, reason }) => {
+                assert_eq!(f, file);
                 assert!(
-                    reason.starts_with("not a readable Parquet file"),
+                    reason.starts_with(start) && reason.contains(part),
                     "{reason}"
                 );
             }
@@ -896,22 +894,22 @@ mod tests {
     }
 
     #[test]
+    fn corrupt_parquet_metadata_is_an_input_error() {
+        // Found by `fuzz/read_table`: a footer whose sorting column has a `descending` field
+        // not encoded as a Thrift boolean made polars-parquet panic (`Option::expect`).
+        let bytes = include_bytes!("../../tests/data/fuzz/parquet_thrift_panic.parquet");
+        refused("corrupt.parquet", bytes, "not a readable Parquet file", "");
+    }
+
+    #[test]
     fn parquet_declaring_a_negative_page_count_is_an_input_error_not_an_abort() {
         // Found by `fuzz/read_table`: a data page header declaring a negative `num_values`
         // made polars-parquet reserve a 2^61-byte validity bitmap, aborting the process.
+        // Its footer is corrupt too (a list of encodings that are not integers), which is
+        // now refused first; `data::parquet::tests` covers the page count.
         let bytes = include_bytes!("../../tests/data/fuzz/parquet_huge_alloc_abort.parquet");
-        match read_bytes("hostile.parquet", bytes) {
-            Err(Error::InputFile { file, reason }) => {
-                assert_eq!(file, "hostile.parquet");
-                // Its footer is corrupt too (a list of encodings that are not integers),
-                // which is now refused first; `data::parquet::tests` covers the page count.
-                assert!(
-                    reason.starts_with("not a readable Parquet file: corrupt or hostile file"),
-                    "{reason}"
-                );
-            }
-            other => panic!("expected an InputFile error, got {other:?}"),
-        }
+        let start = "not a readable Parquet file: corrupt or hostile file";
+        refused("hostile.parquet", bytes, start, "");
     }
 
     #[test]
@@ -919,17 +917,8 @@ mod tests {
         // Found by `fuzz/read_table`: polars-parquet's footer decoder pre-sizes a list from
         // its declared length (here 109 GB of row groups), aborting the process.
         let bytes = include_bytes!("../../tests/data/fuzz/parquet_footer_list_alloc_abort.parquet");
-        match read_bytes("hostile.parquet", bytes) {
-            Err(Error::InputFile { file, reason }) => {
-                assert_eq!(file, "hostile.parquet");
-                assert!(
-                    reason.starts_with("not a readable Parquet file: corrupt or hostile file")
-                        && reason.contains("footer metadata"),
-                    "{reason}"
-                );
-            }
-            other => panic!("expected an InputFile error, got {other:?}"),
-        }
+        let start = "not a readable Parquet file: corrupt or hostile file";
+        refused("hostile.parquet", bytes, start, "footer metadata");
     }
 
     #[test]

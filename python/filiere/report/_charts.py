@@ -1,0 +1,93 @@
+"""The report's charts: the figures of :mod:`filiere.plot`, drawn with the report's own
+labels and saved as inline SVG."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+from filiere import plot
+
+if TYPE_CHECKING:
+    import polars as pl
+    from matplotlib.figure import Figure
+
+    from filiere.report._text import Text
+    from filiere.results import Results
+    from filiere.uncertainty import Distribution
+
+__all__ = ["capacity_chart", "fan_chart", "gantt_chart", "svg", "tornado_chart"]
+
+_PROLOG = re.compile(r"^.*?(?=<svg)", re.DOTALL)
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def svg(fig: Figure) -> Markup:
+    """A figure as an ``<svg>`` element: text drawn as paths, no prolog, metadata or
+    comments, so it embeds in HTML without any external reference. Matplotlib escapes
+    the text it writes; the element goes into the page as it is."""
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "filiere"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    text = _PROLOG.sub("", buf.getvalue(), count=1)
+    text = _METADATA.sub("", text)
+    return Markup(_COMMENT.sub("", text))
+
+
+def gantt_chart(results: Results, year: int, t: Text, top: int) -> Figure:
+    """The Gantt chart of one year, months and labels in the report's language."""
+    from matplotlib.dates import num2date
+    from matplotlib.ticker import FuncFormatter
+
+    p = t.section("plot")
+    labels = {
+        "fabric": p["fabric"],
+        "sewing_on_time": p["sewing_on_time"],
+        "sewing_late": p["sewing_late"],
+        "sewing_new": p["sewing_new"],
+        "personalisation": p["personalisation"],
+        "delivery": p["delivery"],
+        "deadline": p["deadline"],
+        "new_capacity": f"({t('words.new_capacity').lower()})",
+        "title": f"{t('sections.schedule')} {year}",
+    }
+    fig = results.plot.gantt(year, top=top, labels=labels)
+
+    def month(x: float, _pos: int) -> str:
+        d = num2date(x)  # type: ignore[no-untyped-call]
+        return f"{d.day} {t.months[d.month - 1]}"
+
+    fig.axes[0].xaxis.set_major_formatter(FuncFormatter(month))
+    return fig
+
+
+def capacity_chart(results: Results, t: Text) -> Figure:
+    """Operators needed to deliver on time, year by year."""
+    p = t.section("plot")
+    labels = {
+        "offered": p["offered"],
+        "trainees": p["trainees"],
+        "hired": p["hired"],
+        "new_needed": p["new_needed"],
+        "ylabel": p["operators_axis"],
+        "title": t("allocation.capacity_chart"),
+    }
+    return results.plot.capacity(labels=labels)
+
+
+def tornado_chart(frame: pl.DataFrame, t: Text, metric: str, title: str) -> Figure:
+    """Tornado chart of the one-at-a-time sensitivity; ``metric`` is the metric's label."""
+    labels = {"xlabel": t("plot.tornado_axis", metric=metric), "title": title}
+    return plot.tornado(frame, labels=labels)
+
+
+def fan_chart(dist: Distribution, t: Text, metric: str, label: str) -> Figure:
+    """Fan chart of ``metric`` over the years; ``label`` is its name in the language."""
+    labels = {"median": t("plot.median"), "ylabel": label, "title": label}
+    return plot.fan(dist, metric, labels=labels)
