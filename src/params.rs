@@ -474,14 +474,12 @@ impl Params {
                 high,
                 distribution,
                 source: t.text("source", i).unwrap_or_default().to_owned(),
-                description: t.text("description", i).map_or_else(
-                    || declared.description_en.to_owned(),
-                    str::to_owned,
-                ),
-                description_fr: t.text("description_fr", i).map_or_else(
-                    || declared.description_fr.to_owned(),
-                    str::to_owned,
-                ),
+                description: t
+                    .text("description", i)
+                    .map_or_else(|| declared.description_en.to_owned(), str::to_owned),
+                description_fr: t
+                    .text("description_fr", i)
+                    .map_or_else(|| declared.description_fr.to_owned(), str::to_owned),
             });
         }
         if problems.is_empty() {
@@ -584,7 +582,8 @@ mod tests {
         // Every field of the struct follows the declaration order.
         let values: Vec<f64> = (0..KNOWN.len()).map(|i| i as f64).collect();
         let m = ModelParams::from_values(&values);
-        let by_name = ModelParams::from_fn(|n| KNOWN.iter().position(|d| d.name == n).unwrap() as f64);
+        let by_name =
+            ModelParams::from_fn(|n| KNOWN.iter().position(|d| d.name == n).unwrap() as f64);
         assert_eq!(m, by_name);
         assert_eq!(m.unmet_penalty_eur, (KNOWN.len() - 1) as f64);
     }
@@ -595,7 +594,11 @@ mod tests {
         let p = Params::from_table(&read_bytes("p.csv", csv.as_bytes()).unwrap()).unwrap();
         let a = p.iter().find(|r| r.name == "allowance").unwrap();
         assert_eq!(a.value, 0.1);
-        assert!(a.description_fr.starts_with("majoration"), "{}", a.description_fr);
+        assert!(
+            a.description_fr.starts_with("majoration"),
+            "{}",
+            a.description_fr
+        );
     }
 
     #[test]

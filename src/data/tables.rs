@@ -448,7 +448,12 @@ pub fn workshops_frame(rows: &[Workshop]) -> Result<DataFrame> {
         "efficiency" => rows.iter().map(|w| w.efficiency).collect::<Vec<_>>(),
         "programme_share" => rows.iter().map(|w| w.programme_share).collect::<Vec<_>>(),
     )?;
-    df.with_column(products.into_series().with_name("products".into()).into_column())?;
+    df.with_column(
+        products
+            .into_series()
+            .with_name("products".into())
+            .into_column(),
+    )?;
     df.hstack_mut(&[
         Column::new(
             "hourly_cost_eur".into(),
@@ -460,7 +465,9 @@ pub fn workshops_frame(rows: &[Workshop]) -> Result<DataFrame> {
         ),
         Column::new(
             "can_hire".into(),
-            rows.iter().map(|w| i64::from(w.can_hire)).collect::<Vec<_>>(),
+            rows.iter()
+                .map(|w| i64::from(w.can_hire))
+                .collect::<Vec<_>>(),
         ),
         Column::new(
             "training_centre".into(),
@@ -468,7 +475,9 @@ pub fn workshops_frame(rows: &[Workshop]) -> Result<DataFrame> {
         ),
         Column::new(
             "trainees".into(),
-            rows.iter().map(|w| i64::from(w.trainees)).collect::<Vec<_>>(),
+            rows.iter()
+                .map(|w| i64::from(w.trainees))
+                .collect::<Vec<_>>(),
         ),
         Column::new(
             "can_personalise".into(),

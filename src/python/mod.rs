@@ -330,10 +330,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyStudy>()?;
     m.add_class::<economy::PyEconomy>()?;
     m.add_class::<uncertainty::PyMonteCarlo>()?;
-    m.add(
-        "MONTE_CARLO_METRICS",
-        crate::headline::METRICS.to_vec(),
-    )?;
+    m.add("MONTE_CARLO_METRICS", crate::headline::METRICS.to_vec())?;
     m.add_function(wrap_pyfunction!(economy::location_quotient, m)?)?;
     m.add_function(wrap_pyfunction!(economy::flq_lambda, m)?)?;
     m.add_function(wrap_pyfunction!(economy::aura_employment, m)?)?;
