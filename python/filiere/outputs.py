@@ -189,14 +189,7 @@ def header(table: str, column: str, lang: str = "en") -> str:
     Returns
     -------
     str
-        The header.
-
-    Raises
-    ------
-    KeyError
-        If the registry has no row for ``table`` and ``column``.
-    ValueError
-        If ``lang`` is neither ``"en"`` nor ``"fr"``.
+        The header. Raises as :func:`label` does.
 
     Examples
     --------

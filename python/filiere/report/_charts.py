@@ -46,17 +46,10 @@ def gantt_chart(results: Results, year: int, t: Text, top: int) -> Figure:
     from matplotlib.ticker import FuncFormatter
 
     p = t.section("plot")
-    labels = {
-        "fabric": p["fabric"],
-        "sewing_on_time": p["sewing_on_time"],
-        "sewing_late": p["sewing_late"],
-        "sewing_new": p["sewing_new"],
-        "personalisation": p["personalisation"],
-        "delivery": p["delivery"],
-        "deadline": p["deadline"],
-        "new_capacity": f"({t('words.new_capacity').lower()})",
-        "title": f"{t('sections.schedule')} {year}",
-    }
+    phases = ("fabric", "sewing_on_time", "sewing_late", "sewing_new", "personalisation")
+    labels = {key: p[key] for key in (*phases, "delivery", "deadline")}
+    labels["new_capacity"] = f"({t('words.new_capacity').lower()})"
+    labels["title"] = f"{t('sections.schedule')} {year}"
     fig = results.plot.gantt(year, top=top, labels=labels)
 
     def month(x: float, _pos: int) -> str:
@@ -70,14 +63,9 @@ def gantt_chart(results: Results, year: int, t: Text, top: int) -> Figure:
 def capacity_chart(results: Results, t: Text) -> Figure:
     """Operators needed to deliver on time, year by year."""
     p = t.section("plot")
-    labels = {
-        "offered": p["offered"],
-        "trainees": p["trainees"],
-        "hired": p["hired"],
-        "new_needed": p["new_needed"],
-        "ylabel": p["operators_axis"],
-        "title": t("allocation.capacity_chart"),
-    }
+    labels = {key: p[key] for key in ("offered", "trainees", "hired", "new_needed")}
+    labels["ylabel"] = p["operators_axis"]
+    labels["title"] = t("allocation.capacity_chart")
     return results.plot.capacity(labels=labels)
 
 
