@@ -284,7 +284,10 @@ mod tests {
         let late = Lateness::new(false, d(1, 1), d(9, 1), Some(d(9, 11)));
         assert_eq!(late.late_days, Some(10));
         // A fraction of a piece left over, last delivery on the deadline's day.
-        assert_eq!(Lateness::new(false, d(1, 1), d(9, 1), Some(d(9, 1))).late_days, Some(0));
+        assert_eq!(
+            Lateness::new(false, d(1, 1), d(9, 1), Some(d(9, 1))).late_days,
+            Some(0)
+        );
         let never = Lateness::new(false, d(1, 1), d(9, 1), Some(NaiveDate::MAX));
         assert_eq!((never.late_days, never.makespan_days), (None, None));
     }

@@ -212,12 +212,14 @@ const DISTRIBUTIONS: &[(&str, &[&str])] = &[
 /// Schema of the `parameters` table.
 pub const PARAMETERS: TableSpec = TableSpec {
     name: "parameters",
+    nonresponse: None,
     columns: &[
         ColumnSpec {
             name: "name",
             kind: Kind::Text,
             required: true,
             unit: "",
+            question: None,
             description: "parameter name",
         },
         ColumnSpec {
@@ -228,6 +230,7 @@ pub const PARAMETERS: TableSpec = TableSpec {
             },
             required: true,
             unit: "",
+            question: None,
             description: "central value",
         },
         ColumnSpec {
@@ -235,6 +238,7 @@ pub const PARAMETERS: TableSpec = TableSpec {
             kind: Kind::Text,
             required: true,
             unit: "",
+            question: None,
             description: "unit of value, low and high",
         },
         ColumnSpec {
@@ -245,6 +249,7 @@ pub const PARAMETERS: TableSpec = TableSpec {
             },
             required: false,
             unit: "",
+            question: None,
             description: "low end of the uncertainty range",
         },
         ColumnSpec {
@@ -255,6 +260,7 @@ pub const PARAMETERS: TableSpec = TableSpec {
             },
             required: false,
             unit: "",
+            question: None,
             description: "high end of the uncertainty range",
         },
         ColumnSpec {
@@ -262,6 +268,7 @@ pub const PARAMETERS: TableSpec = TableSpec {
             kind: Kind::Choice(DISTRIBUTIONS),
             required: false,
             unit: "",
+            question: None,
             description: "fixed, uniform, triangular, pert, normal or lognormal",
         },
         ColumnSpec {
@@ -269,6 +276,7 @@ pub const PARAMETERS: TableSpec = TableSpec {
             kind: Kind::Text,
             required: true,
             unit: "",
+            question: None,
             description: "publication the value comes from, or `assumption` and why",
         },
         ColumnSpec {
@@ -276,6 +284,7 @@ pub const PARAMETERS: TableSpec = TableSpec {
             kind: Kind::Text,
             required: false,
             unit: "",
+            question: None,
             description: "what the parameter means (default: its declaration's English text)",
         },
         ColumnSpec {
@@ -283,6 +292,7 @@ pub const PARAMETERS: TableSpec = TableSpec {
             kind: Kind::Text,
             required: false,
             unit: "",
+            question: None,
             description: "what the parameter means, in French (default: its declaration's)",
         },
     ],
@@ -474,14 +484,12 @@ impl Params {
                 high,
                 distribution,
                 source: t.text("source", i).unwrap_or_default().to_owned(),
-                description: t.text("description", i).map_or_else(
-                    || declared.description_en.to_owned(),
-                    str::to_owned,
-                ),
-                description_fr: t.text("description_fr", i).map_or_else(
-                    || declared.description_fr.to_owned(),
-                    str::to_owned,
-                ),
+                description: t
+                    .text("description", i)
+                    .map_or_else(|| declared.description_en.to_owned(), str::to_owned),
+                description_fr: t
+                    .text("description_fr", i)
+                    .map_or_else(|| declared.description_fr.to_owned(), str::to_owned),
             });
         }
         if problems.is_empty() {
@@ -584,7 +592,8 @@ mod tests {
         // Every field of the struct follows the declaration order.
         let values: Vec<f64> = (0..KNOWN.len()).map(|i| i as f64).collect();
         let m = ModelParams::from_values(&values);
-        let by_name = ModelParams::from_fn(|n| KNOWN.iter().position(|d| d.name == n).unwrap() as f64);
+        let by_name =
+            ModelParams::from_fn(|n| KNOWN.iter().position(|d| d.name == n).unwrap() as f64);
         assert_eq!(m, by_name);
         assert_eq!(m.unmet_penalty_eur, (KNOWN.len() - 1) as f64);
     }
@@ -595,7 +604,11 @@ mod tests {
         let p = Params::from_table(&read_bytes("p.csv", csv.as_bytes()).unwrap()).unwrap();
         let a = p.iter().find(|r| r.name == "allowance").unwrap();
         assert_eq!(a.value, 0.1);
-        assert!(a.description_fr.starts_with("majoration"), "{}", a.description_fr);
+        assert!(
+            a.description_fr.starts_with("majoration"),
+            "{}",
+            a.description_fr
+        );
     }
 
     #[test]

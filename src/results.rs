@@ -116,9 +116,10 @@ pub(crate) fn kit_products(study: &Study) -> Result<Vec<(&Product, f64)>> {
         .kit
         .iter()
         .map(|(id, q)| {
-            let p = study.catalog.iter().find(|p| &p.id == id).ok_or_else(|| {
-                Error::Internal(format!("kit product `{id}` not in the catalog"))
-            })?;
+            let p =
+                study.catalog.iter().find(|p| &p.id == id).ok_or_else(|| {
+                    Error::Internal(format!("kit product `{id}` not in the catalog"))
+                })?;
             Ok((p, *q))
         })
         .collect()
@@ -155,8 +156,9 @@ pub fn run(study: &Study) -> Result<Results> {
     let mut kits_by_year: BTreeMap<i32, f64> = BTreeMap::new();
     for r in &demand_rows {
         if let Some(k) = kit.iter().position(|(p, _)| p.id == r.product) {
-            pieces_by_year.entry(r.year).or_insert_with(|| vec![0.0; kit.len()])[k] +=
-                r.pieces;
+            pieces_by_year
+                .entry(r.year)
+                .or_insert_with(|| vec![0.0; kit.len()])[k] += r.pieces;
             if k == 0 {
                 *kits_by_year.entry(r.year).or_default() += r.kits;
             }

@@ -151,7 +151,9 @@ fn effects_dict<'py>(py: Python<'py>, e: &Effects) -> PyResult<Bound<'py, PyDict
 impl PyEconomy {
     #[staticmethod]
     #[pyo3(signature = (branches, flows, output, employment=None, compensation=None, value_added=None, household_consumption=None, source="table".to_owned()))]
-    #[pyo3(text_signature = "(branches, flows, output, employment=None, compensation=None, value_added=None, household_consumption=None, source='table')")]
+    #[pyo3(
+        text_signature = "(branches, flows, output, employment=None, compensation=None, value_added=None, household_consumption=None, source='table')"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn from_arrays(
         py: Python<'_>,

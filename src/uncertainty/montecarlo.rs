@@ -27,8 +27,8 @@ use rayon::prelude::*;
 use crate::data::tables::{Product, Workshop};
 use crate::economy::regional::RegionalEconomy;
 use crate::error::{Error, Result};
-use crate::headline::{year_figures, Headline, Lateness};
 pub use crate::headline::METRICS;
+use crate::headline::{year_figures, Headline, Lateness};
 use crate::model::cost::{piece_cost, PieceCost, WorkshopTerms};
 use crate::model::demand::demand;
 use crate::model::programme::{self, template, Timing};
@@ -410,7 +410,8 @@ mod tests {
             for (h, r) in got.iter().zip(&run.headline) {
                 assert_eq!(h.lateness.on_time, r.lateness.on_time, "{name} {}", h.year);
                 for ((metric, v), w) in METRICS.iter().zip(h.values()).zip(r.values()) {
-                    let same = (v.is_nan() && w.is_nan()) || (v - w).abs() <= 1e-9 * w.abs().max(1.0);
+                    let same =
+                        (v.is_nan() && w.is_nan()) || (v - w).abs() <= 1e-9 * w.abs().max(1.0);
                     assert!(same, "{name} {} {metric}: {v} vs {w}", h.year);
                 }
             }
@@ -420,7 +421,10 @@ mod tests {
                 let want: Vec<f64> = run.headline.iter().map(|h| h.values()[k]).collect();
                 let have = col(&run.summary, metric);
                 for (a, b) in have.iter().zip(&want) {
-                    assert!((a.is_nan() && b.is_nan()) || a == b, "{name} {metric}: {a} vs {b}");
+                    assert!(
+                        (a.is_nan() && b.is_nan()) || a == b,
+                        "{name} {metric}: {a} vs {b}"
+                    );
                 }
             }
         }
