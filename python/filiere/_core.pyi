@@ -20,9 +20,11 @@ __all__ = [
     "flq_lambda",
     "location_quotient",
     "prefectures",
+    "product_label",
     "read_table",
     "sobol_analyze",
     "sobol_sample",
+    "table_columns",
     "validate_file",
 ]
 
@@ -95,6 +97,8 @@ def sobol_analyze(
 def validate_file(path: str | PathLike[str], kind: str) -> list[Problem]: ...
 def read_table(path: str | PathLike[str]) -> pl.DataFrame: ...
 def prefectures() -> list[dict[str, Any]]: ...
+def table_columns(kind: str) -> pl.DataFrame: ...
+def product_label(product: str, lang: str = "fr") -> str: ...
 
 @final
 class Economy:
