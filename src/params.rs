@@ -107,6 +107,12 @@ parameters! {
     programme_share: "fraction", [0.0, 1.0],
         "default share of a workshop's capacity offered to the programme",
         "part de la capacité d'un atelier offerte au programme, par défaut";
+    reference_garment_workforce: "persons", [1.0, 1e7],
+        "salaried jobs of the region's garment industry, the reference of survey_coverage",
+        "emplois salariés de l'habillement de la région, référence de la couverture de l'enquête";
+    nonrespondent_size_ratio: "fraction", [0.0, 2.0],
+        "operators of a workshop that did not answer, as a fraction of its département's respondents' mean (survey_extrapolation = ratio)",
+        "opérateurs d'un atelier qui n'a pas répondu, en part de la moyenne des répondants de son département (survey_extrapolation = ratio)";
     overcut: "fraction", [0.0, 0.5],
         "fabric bought beyond the net consumption",
         "tissu acheté au-delà de la consommation nette (chutes de coupe)";

@@ -8,6 +8,7 @@ import polars as pl
 from filiere.exceptions import Problem
 
 __all__ = [
+    "ESTIMATED_SUFFIX",
     "EXAMPLES",
     "MONTE_CARLO_METRICS",
     "NEW_CAPACITY",
@@ -31,6 +32,7 @@ __all__ = [
 __version__: str
 EXAMPLES: list[str]
 NEW_CAPACITY: str
+ESTIMATED_SUFFIX: str
 
 @final
 class Study:

@@ -28,7 +28,11 @@ import polars as pl
 from filiere import _core
 from filiere.study import Study
 
-__all__ = ["questionnaire"]
+__all__ = ["ESTIMATED_SUFFIX", "questionnaire"]
+
+#: Appended to the id of a workshop whose capacity is estimated (``survey_extrapolation =
+#: "ratio"``), in every table that names workshops.
+ESTIMATED_SUFFIX: str = _core.ESTIMATED_SUFFIX
 
 #: Région code of Auvergne-Rhône-Alpes in ``_core.prefectures()``.
 AURA_REGION = "84"
