@@ -45,7 +45,7 @@ _SHEETS = {
 }
 _YES_NO = {"fr": ("oui", "non"), "en": ("yes", "no")}
 
-_TEXT = {
+_TEXT: dict[str, dict[str, Any]] = {
     "fr": {
         "title": "Enquête capacité des ateliers de confection — tenues scolaires",
         "how": [
