@@ -12,6 +12,7 @@ pub mod params;
 pub mod results;
 pub mod scenario;
 pub mod study;
+pub mod survey;
 pub mod uncertainty;
 
 #[cfg(feature = "python")]

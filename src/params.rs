@@ -107,6 +107,12 @@ parameters! {
     programme_share: "fraction", [0.0, 1.0],
         "default share of a workshop's capacity offered to the programme",
         "part de la capacité d'un atelier offerte au programme, par défaut";
+    reference_garment_workforce: "persons", [1.0, 1e7],
+        "salaried jobs of the region's garment industry, the reference of survey_coverage",
+        "emplois salariés de l'habillement de la région, référence de la couverture de l'enquête";
+    nonrespondent_size_ratio: "fraction", [0.0, 2.0],
+        "operators of a workshop that did not answer, as a fraction of its département's respondents' mean (survey_extrapolation = ratio)",
+        "opérateurs d'un atelier qui n'a pas répondu, en part de la moyenne des répondants de son département (survey_extrapolation = ratio)";
     overcut: "fraction", [0.0, 0.5],
         "fabric bought beyond the net consumption",
         "tissu acheté au-delà de la consommation nette (chutes de coupe)";
@@ -212,12 +218,14 @@ const DISTRIBUTIONS: &[(&str, &[&str])] = &[
 /// Schema of the `parameters` table.
 pub const PARAMETERS: TableSpec = TableSpec {
     name: "parameters",
+    nonresponse: None,
     columns: &[
         ColumnSpec {
             name: "name",
             kind: Kind::Text,
             required: true,
             unit: "",
+            question: None,
             description: "parameter name",
         },
         ColumnSpec {
@@ -228,6 +236,7 @@ pub const PARAMETERS: TableSpec = TableSpec {
             },
             required: true,
             unit: "",
+            question: None,
             description: "central value",
         },
         ColumnSpec {
@@ -235,6 +244,7 @@ pub const PARAMETERS: TableSpec = TableSpec {
             kind: Kind::Text,
             required: true,
             unit: "",
+            question: None,
             description: "unit of value, low and high",
         },
         ColumnSpec {
@@ -245,6 +255,7 @@ pub const PARAMETERS: TableSpec = TableSpec {
             },
             required: false,
             unit: "",
+            question: None,
             description: "low end of the uncertainty range",
         },
         ColumnSpec {
@@ -255,6 +266,7 @@ pub const PARAMETERS: TableSpec = TableSpec {
             },
             required: false,
             unit: "",
+            question: None,
             description: "high end of the uncertainty range",
         },
         ColumnSpec {
@@ -262,6 +274,7 @@ pub const PARAMETERS: TableSpec = TableSpec {
             kind: Kind::Choice(DISTRIBUTIONS),
             required: false,
             unit: "",
+            question: None,
             description: "fixed, uniform, triangular, pert, normal or lognormal",
         },
         ColumnSpec {
@@ -269,6 +282,7 @@ pub const PARAMETERS: TableSpec = TableSpec {
             kind: Kind::Text,
             required: true,
             unit: "",
+            question: None,
             description: "publication the value comes from, or `assumption` and why",
         },
         ColumnSpec {
@@ -276,6 +290,7 @@ pub const PARAMETERS: TableSpec = TableSpec {
             kind: Kind::Text,
             required: false,
             unit: "",
+            question: None,
             description: "what the parameter means (default: its declaration's English text)",
         },
         ColumnSpec {
@@ -283,6 +298,7 @@ pub const PARAMETERS: TableSpec = TableSpec {
             kind: Kind::Text,
             required: false,
             unit: "",
+            question: None,
             description: "what the parameter means, in French (default: its declaration's)",
         },
     ],

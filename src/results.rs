@@ -132,6 +132,9 @@ pub(crate) fn kit_products(study: &Study) -> Result<Vec<(&Product, f64)>> {
 /// [`Error::Study`] if the allocation fails; [`Error::Internal`] only if building a table
 /// fails (a bug).
 pub fn run(study: &Study) -> Result<Results> {
+    // The workshops that answered, and with extrapolation the estimated non-respondents.
+    let (modelled, coverage) = crate::survey::modelled(study);
+    let study = &modelled;
     let m = study.params.model();
     let demand_rows = demand(&study.establishments, &study.scenario);
     let capacities: Vec<Capacity> = study.workshops.iter().map(|w| capacity(w, &m)).collect();
@@ -332,6 +335,7 @@ pub fn run(study: &Study) -> Result<Results> {
         )
         .collect()?;
     let summary = summary_frame(years, &figures, &headline, &totals, &kits_by_year, &plans)?;
+    let summary = crate::survey::with_coverage(summary, &coverage)?;
     Ok(Results {
         demand: demand_frame(&demand_rows)?,
         costs,

@@ -45,6 +45,18 @@ pub enum Renewal {
     Partial,
 }
 
+/// How the capacity of listed workshops that did not answer the survey is counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Extrapolation {
+    /// Not at all: only the answers count.
+    #[default]
+    None,
+    /// Estimated from the respondents of the same département (ratio estimator, see
+    /// [`crate::survey`]), flagged `(estimated)` in every table.
+    Ratio,
+}
+
 /// The scenario section of a study.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,6 +88,9 @@ pub struct Scenario {
     /// Pieces per pupil in the kit, by catalog product.
     #[serde(default = "default_kit")]
     pub kit: BTreeMap<String, f64>,
+    /// Capacity of the survey's non-respondents: `none` (default) or `ratio`.
+    #[serde(default)]
+    pub survey_extrapolation: Extrapolation,
 }
 
 fn default_kit() -> BTreeMap<String, f64> {
@@ -94,6 +109,7 @@ impl Default for Scenario {
             years_in_level: BTreeMap::new(),
             pupil_growth: BTreeMap::new(),
             kit: default_kit(),
+            survey_extrapolation: Extrapolation::None,
         }
     }
 }

@@ -25,6 +25,11 @@ pub struct TablePaths {
     /// Parameters (optional: the bundled defaults otherwise).
     #[serde(default)]
     pub parameters: Option<String>,
+    /// Headers of the workshops table to read as columns (question text → column name,
+    /// `products:<id>` for a product's yes/no column): a form-tool export whose questions
+    /// differ from the questionnaire's labels loads as it is.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub workshops_columns: BTreeMap<String, String>,
 }
 
 /// The contents of a `study.toml`.
@@ -307,7 +312,8 @@ impl Study {
             reason: e.to_string(),
         })?;
         spec.scenario.validate(file)?;
-        let workshops = read(&spec.tables.workshops)?;
+        let mut workshops = read(&spec.tables.workshops)?;
+        workshops.mapping = spec.tables.workshops_columns.clone();
         let establishments = read(&spec.tables.establishments)?;
         let catalog = read(&spec.tables.catalog)?;
         let parameters = spec

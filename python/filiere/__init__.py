@@ -5,7 +5,7 @@
 >>> results.summary  # doctest: +SKIP
 """
 
-from filiere import exceptions, plot, synthetic
+from filiere import exceptions, plot, survey, synthetic
 from filiere._core import __version__
 from filiere.allocate import Allocation, ShadowPrices, allocate
 from filiere.economy import Economy, flq_lambda, location_quotient
@@ -31,6 +31,7 @@ __all__ = [
     "outputs",
     "plot",
     "sobol",
+    "survey",
     "sweep",
     "synthetic",
 ]

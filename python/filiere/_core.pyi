@@ -8,6 +8,7 @@ import polars as pl
 from filiere.exceptions import Problem
 
 __all__ = [
+    "ESTIMATED_SUFFIX",
     "EXAMPLES",
     "MONTE_CARLO_METRICS",
     "NEW_CAPACITY",
@@ -20,15 +21,18 @@ __all__ = [
     "flq_lambda",
     "location_quotient",
     "prefectures",
+    "product_label",
     "read_table",
     "sobol_analyze",
     "sobol_sample",
+    "table_columns",
     "validate_file",
 ]
 
 __version__: str
 EXAMPLES: list[str]
 NEW_CAPACITY: str
+ESTIMATED_SUFFIX: str
 
 @final
 class Study:
@@ -95,6 +99,8 @@ def sobol_analyze(
 def validate_file(path: str | PathLike[str], kind: str) -> list[Problem]: ...
 def read_table(path: str | PathLike[str]) -> pl.DataFrame: ...
 def prefectures() -> list[dict[str, Any]]: ...
+def table_columns(kind: str) -> pl.DataFrame: ...
+def product_label(product: str, lang: str = "fr") -> str: ...
 
 @final
 class Economy:

@@ -4,7 +4,8 @@
 headline table and writes the outputs, with the feasibility report ``report.html``;
 ``filiere validate FILE...`` checks input files and reports every problem at once;
 ``filiere diff OLD NEW`` shows what changed between two output folders; ``filiere sweep``
-runs a study under every scenario of a table. Bad input exits with code 2 and one
+runs a study under every scenario of a table; ``filiere questionnaire --out FILE.xlsx
+[--from SURVEY]`` writes the survey workbook. Bad input exits with code 2 and one
 readable paragraph on stderr, without a traceback.
 """
 
@@ -290,8 +291,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(handler=_validate)
 
+    quest = sub.add_parser("questionnaire", help="write the survey questionnaire workbook (.xlsx)")
+    quest.add_argument("--out", required=True, help="workbook to write (FILE.xlsx)")
+    quest.add_argument(
+        "--from",
+        dest="source",
+        metavar="SURVEY",
+        help="pre-fill with last year's survey: a workshops file or a study.toml",
+    )
+    quest.add_argument("--lang", choices=("fr", "en"), default="fr", help="language (fr)")
+    quest.add_argument(
+        "--departements",
+        choices=("aura", "france"),
+        default="aura",
+        help="départements offered in the list: AURA's 12 or the 96 of metropolitan France",
+    )
+    quest.set_defaults(handler=_questionnaire)
+
     add_sweep_parser(sub)
     return parser
+
+
+def _questionnaire(args: argparse.Namespace) -> int:
+    """``filiere questionnaire``: write the workbook and say what it holds."""
+    from filiere.survey import questionnaire
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        print(f"error: {out}: the questionnaire is an .xlsx workbook", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        questionnaire(out, workshops=args.source, lang=args.lang, departements=args.departements)
+    except OSError as err:
+        print(f"error: {out}: cannot write the workbook: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"wrote {out}")
+    return 0
 
 
 # filiere sweep ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 //! Input tables: readers (CSV, Parquet, XLSX), schema validation and typed rows.
 
 mod parquet;
+pub mod questions;
 pub mod read;
 pub mod schema;
 pub mod tables;

@@ -45,6 +45,9 @@ pub struct RawTable {
     /// Spreadsheet row number (header = 1 when it is the first line) of each frame row:
     /// blank rows and title rows above the header are counted as a spreadsheet shows them.
     pub rows: Vec<usize>,
+    /// Headers to read as columns (question text → column name), from a study file's
+    /// `[tables.workshops_columns]`; empty otherwise. Matched as [`super::questions::label_key`].
+    pub mapping: std::collections::BTreeMap<String, String>,
 }
 
 /// The text columns read from a file as a [`RawTable`], or every problem found on the way.
@@ -72,6 +75,7 @@ fn raw_table(
         file: file.to_owned(),
         frame,
         rows,
+        mapping: std::collections::BTreeMap::new(),
     })
 }
 
@@ -267,6 +271,7 @@ pub fn from_frame(name: &str, frame: &DataFrame) -> Result<RawTable> {
         file: name.to_owned(),
         frame,
         rows,
+        mapping: std::collections::BTreeMap::new(),
     })
 }
 

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use crate::error::{Error, Problem, Problems, Result};
 
+use super::questions;
 use super::read::RawTable;
 
 /// The kind of value a column holds, with its allowed range.
@@ -49,6 +50,22 @@ pub enum Kind {
     List,
 }
 
+/// How a column is asked in the survey questionnaire (the `filiere questionnaire` workbook):
+/// its header in each language and the French help shown when a cell is selected. The
+/// reader accepts both labels as headers, so a filled-in questionnaire, or a form-tool
+/// export with these question texts, loads as it is.
+#[derive(Debug, Clone, Copy)]
+pub struct Question {
+    /// French header (the question as the workbook asks it).
+    pub label_fr: &'static str,
+    /// English header.
+    pub label_en: &'static str,
+    /// The column's unit in French (`""` when unitless).
+    pub unit_fr: &'static str,
+    /// French meaning of the answer (the English one is the column's `description`).
+    pub description_fr: &'static str,
+}
+
 /// One column of a table schema.
 #[derive(Debug, Clone, Copy)]
 pub struct ColumnSpec {
@@ -62,6 +79,39 @@ pub struct ColumnSpec {
     pub unit: &'static str,
     /// What the column means, for messages and docs.
     pub description: &'static str,
+    /// How the survey questionnaire asks it (`None` for tables that are not surveyed).
+    pub question: Option<Question>,
+}
+
+impl ColumnSpec {
+    /// The same column, asked in the questionnaire with these labels.
+    pub const fn ask(
+        self,
+        label_fr: &'static str,
+        label_en: &'static str,
+        unit_fr: &'static str,
+        description_fr: &'static str,
+    ) -> Self {
+        ColumnSpec {
+            question: Some(Question {
+                label_fr,
+                label_en,
+                unit_fr,
+                description_fr,
+            }),
+            ..self
+        }
+    }
+}
+
+/// Non-response in a surveyed table: the yes/no column saying whether a row answered, and
+/// the columns every row needs even without an answer (the survey list's own fields).
+#[derive(Debug, Clone, Copy)]
+pub struct NonResponse {
+    /// The yes/no column (`answered`); `no` marks a row that did not answer.
+    pub flag: &'static str,
+    /// Required columns that stay required for a row that did not answer.
+    pub identity: &'static [&'static str],
 }
 
 /// A table schema: its name and columns.
@@ -71,6 +121,8 @@ pub struct TableSpec {
     pub name: &'static str,
     /// The columns; optional ones may be absent from the file.
     pub columns: &'static [ColumnSpec],
+    /// How a row says it did not answer (surveyed tables only).
+    pub nonresponse: Option<NonResponse>,
 }
 
 /// A typed cell value.
@@ -252,7 +304,8 @@ fn parse_uai(raw: &str) -> Option<String> {
     ok.then_some(code)
 }
 
-fn describe(kind: &Kind) -> String {
+/// What a column of this kind accepts, in words (used in messages and in the questionnaire).
+pub fn describe(kind: &Kind) -> String {
     match kind {
         Kind::Text => "text".into(),
         Kind::Int { min, max } => format!("a whole number from {min} to {max}"),
@@ -356,20 +409,46 @@ pub fn validate(raw: &RawTable, spec: &TableSpec) -> Result<Table> {
         };
 
     let mut found: HashMap<&'static str, &str> = HashMap::new();
+    let known: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
     for name in raw.frame.get_column_names() {
         let key = normalise(name);
-        match spec.columns.iter().find(|c| c.name == key) {
+        let by_name = |n: &str| spec.columns.iter().find(|c| c.name == n);
+        // A study file's mapping first, then the column's name or its question labels.
+        let column = match questions::mapped(raw, name) {
+            Some(target) => match by_name(&normalise(target)) {
+                Some(c) => Some(c),
+                None => {
+                    problems.push(problem(
+                        Some(1),
+                        name,
+                        None,
+                        format!(
+                            "the study file's [tables.{}_columns] maps this header to `{target}`, \
+                             which is not a column of the {} table; known columns: {}",
+                            spec.name,
+                            spec.name,
+                            known.join(", ")
+                        ),
+                    ));
+                    continue;
+                }
+            },
+            None => questions::column_of(spec, name).and_then(by_name),
+        };
+        match column {
             Some(c) if found.contains_key(c.name) => problems.push(problem(
                 Some(1),
                 name,
                 None,
-                format!("this column duplicates `{}`; keep one", found[c.name]),
+                format!(
+                    "this column duplicates `{}`; keep one (both are read as column `{}`)",
+                    found[c.name], c.name
+                ),
             )),
             Some(c) => {
                 found.insert(c.name, name.as_str());
             }
             None => {
-                let known: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
                 let guess = known
                     .iter()
                     .map(|k| (edit_distance(&key, k), *k))
@@ -418,6 +497,22 @@ pub fn validate(raw: &RawTable, spec: &TableSpec) -> Result<Table> {
         });
     }
 
+    // Rows that say they did not answer (`answered` = no) need only their identity.
+    let mut silent = vec![false; height];
+    if let Some(nr) = spec.nonresponse {
+        if let Some(&header) = found.get(nr.flag) {
+            for (i, cell) in raw.frame.column(header)?.str()?.iter().enumerate() {
+                silent[i] = cell.and_then(parse_bool) == Some(false);
+            }
+        }
+    }
+    let may_be_empty = |c: &ColumnSpec, i: usize| {
+        silent[i]
+            && spec
+                .nonresponse
+                .is_some_and(|nr| !nr.identity.contains(&c.name))
+    };
+
     let mut columns = HashMap::new();
     for c in spec.columns {
         let Some(&header) = found.get(c.name) else {
@@ -428,7 +523,7 @@ pub fn validate(raw: &RawTable, spec: &TableSpec) -> Result<Table> {
         for (i, cell) in cells.iter().enumerate() {
             let cell = cell.map(str::trim).filter(|s| !s.is_empty());
             let value = match cell {
-                None if c.required => {
+                None if c.required && !may_be_empty(c, i) => {
                     problems.push(problem(
                         Some(raw.row_number(i)),
                         header,
@@ -469,6 +564,82 @@ pub fn validate(raw: &RawTable, spec: &TableSpec) -> Result<Table> {
     } else {
         Err(Error::Schema(Problems(problems)))
     }
+}
+
+/// The columns of a table schema as a DataFrame, one row per column: `name`, `kind`
+/// (text, int, float, fraction, bool, departement, uai, choice, list), its domain (`min`,
+/// `max`, `choices`), `required`, `unit`, the questionnaire's `label_fr`, `label_en` and
+/// `unit_fr`, `description` and `description_fr` (null when the column is not surveyed).
+///
+/// # Errors
+/// [`Error::Internal`] only if Polars fails to build the frame (a bug).
+pub fn columns_frame(spec: &TableSpec) -> Result<polars::prelude::DataFrame> {
+    use polars::prelude::*;
+    let cs = spec.columns;
+    let kind = |k: &Kind| match k {
+        Kind::Text => "text",
+        Kind::Int { .. } => "int",
+        Kind::Float { .. } => "float",
+        Kind::Fraction { .. } => "fraction",
+        Kind::Bool => "bool",
+        Kind::Departement => "departement",
+        Kind::Uai => "uai",
+        Kind::Choice(_) => "choice",
+        Kind::List => "list",
+    };
+    let bounds = |k: &Kind| match *k {
+        Kind::Int { min, max } => (Some(min as f64), Some(max as f64)),
+        Kind::Float { min, max } | Kind::Fraction { min, max } => (Some(min), Some(max)),
+        _ => (None, None),
+    };
+    let choices: ListChunked = cs
+        .iter()
+        .map(|c| match c.kind {
+            Kind::Choice(options) => Some(Series::new(
+                PlSmallStr::EMPTY,
+                options.iter().map(|(o, _)| *o).collect::<Vec<_>>(),
+            )),
+            Kind::Bool => Some(Series::new(PlSmallStr::EMPTY, ["oui", "non"])),
+            _ => None,
+        })
+        .collect();
+    let q = |f: fn(&Question) -> &'static str| {
+        cs.iter()
+            .map(|c| c.question.as_ref().map(f))
+            .collect::<Vec<_>>()
+    };
+    let mut df = df!(
+        "name" => cs.iter().map(|c| c.name).collect::<Vec<_>>(),
+        "kind" => cs.iter().map(|c| kind(&c.kind)).collect::<Vec<_>>(),
+        "min" => cs.iter().map(|c| bounds(&c.kind).0).collect::<Vec<_>>(),
+        "max" => cs.iter().map(|c| bounds(&c.kind).1).collect::<Vec<_>>(),
+    )?;
+    df.with_column(
+        choices
+            .into_series()
+            .with_name("choices".into())
+            .into_column(),
+    )?;
+    df.hstack_mut(&[
+        Column::new(
+            "required".into(),
+            cs.iter().map(|c| c.required).collect::<Vec<_>>(),
+        ),
+        Column::new("unit".into(), cs.iter().map(|c| c.unit).collect::<Vec<_>>()),
+        Column::new("label_fr".into(), q(|q| q.label_fr)),
+        Column::new("label_en".into(), q(|q| q.label_en)),
+        Column::new("unit_fr".into(), q(|q| q.unit_fr)),
+        Column::new(
+            "description".into(),
+            cs.iter().map(|c| c.description).collect::<Vec<_>>(),
+        ),
+        Column::new("description_fr".into(), q(|q| q.description_fr)),
+        Column::new(
+            "accepts".into(),
+            cs.iter().map(|c| describe(&c.kind)).collect::<Vec<_>>(),
+        ),
+    ])?;
+    Ok(df)
 }
 
 /// Levenshtein distance between two short names (for "did you mean" hints).

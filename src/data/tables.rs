@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Problem, Problems, Result};
 
 use super::read::RawTable;
-use super::schema::{check_unique, validate, ColumnSpec, Kind, TableSpec};
+use super::schema::{check_unique, validate, ColumnSpec, Kind, NonResponse, TableSpec};
 
 const fn col(
     name: &'static str,
@@ -25,30 +25,39 @@ const fn col(
         required,
         unit,
         description,
+        question: None,
     }
 }
 
 /// Largest operator count accepted for one workshop: beyond it a cell is a typo.
 pub const MAX_OPERATORS: i64 = 5_000;
 
-/// Schema of the `workshops` table (the capacity survey, one row per workshop).
+/// Schema of the `workshops` table (the capacity survey, one row per workshop), with the
+/// questions of the survey questionnaire (`filiere questionnaire`) in French and English.
 pub const WORKSHOPS: TableSpec = TableSpec {
     name: "workshops",
+    nonresponse: Some(NonResponse {
+        flag: "answered",
+        identity: &["workshop_id", "departement"],
+    }),
     columns: &[
-        col(
-            "workshop_id",
-            Kind::Text,
-            true,
+        col("workshop_id", Kind::Text, true, "", "anonymous workshop identifier").ask(
+            "Identifiant de l'atelier",
+            "Workshop identifier",
             "",
-            "anonymous workshop identifier",
+            "identifiant anonyme de l'atelier, unique (donné par le cluster)",
         ),
-        col("name", Kind::Text, false, "", "workshop name"),
-        col(
-            "departement",
-            Kind::Departement,
-            true,
+        col("name", Kind::Text, false, "", "workshop name").ask(
+            "Nom de l'atelier",
+            "Workshop name",
             "",
-            "département code",
+            "nom de l'atelier",
+        ),
+        col("departement", Kind::Departement, true, "", "département code").ask(
+            "Département (code)",
+            "Département (code)",
+            "",
+            "code du département où se trouve l'atelier (01, 42, 69...)",
         ),
         col(
             "operators",
@@ -59,6 +68,12 @@ pub const WORKSHOPS: TableSpec = TableSpec {
             true,
             "persons",
             "production operators",
+        )
+        .ask(
+            "Nombre d'opérateurs de production",
+            "Number of production operators",
+            "personnes",
+            "opérateurs de production : coupe, piqûre, finition",
         ),
         col(
             "hours_per_week",
@@ -69,6 +84,12 @@ pub const WORKSHOPS: TableSpec = TableSpec {
             false,
             "h/week",
             "contract hours per operator",
+        )
+        .ask(
+            "Heures hebdomadaires par opérateur",
+            "Weekly hours per operator",
+            "h/semaine",
+            "durée hebdomadaire du contrat d'un opérateur (vide : 35 h)",
         ),
         col(
             "shifts",
@@ -76,6 +97,12 @@ pub const WORKSHOPS: TableSpec = TableSpec {
             false,
             "shifts/day",
             "shifts worked per day",
+        )
+        .ask(
+            "Nombre d'équipes par jour",
+            "Shifts per day",
+            "équipes/jour",
+            "équipes travaillant chaque jour (1 à 3)",
         ),
         col(
             "efficiency",
@@ -86,6 +113,12 @@ pub const WORKSHOPS: TableSpec = TableSpec {
             false,
             "fraction",
             "steady sewing-line efficiency",
+        )
+        .ask(
+            "Rendement de la ligne de couture",
+            "Sewing-line efficiency",
+            "fraction (0,55 = 55 %)",
+            "rendement stabilisé : minutes standard produites / minutes travaillées (vide : 0,55)",
         ),
         col(
             "programme_share",
@@ -93,6 +126,12 @@ pub const WORKSHOPS: TableSpec = TableSpec {
             false,
             "fraction",
             "share of capacity offered to the programme",
+        )
+        .ask(
+            "Part de la capacité offerte au programme",
+            "Share of capacity offered to the programme",
+            "fraction (0,3 = 30 %)",
+            "part de votre capacité que vous pourriez consacrer aux tenues scolaires (vide : 0,3)",
         ),
         col(
             "products",
@@ -100,6 +139,12 @@ pub const WORKSHOPS: TableSpec = TableSpec {
             true,
             "",
             "products it can make, `|`-separated catalog ids",
+        )
+        .ask(
+            "Produits fabriqués",
+            "Products made",
+            "",
+            "produits que l'atelier sait fabriquer (une colonne oui/non par produit dans le questionnaire)",
         ),
         col(
             "hourly_cost_eur",
@@ -110,6 +155,12 @@ pub const WORKSHOPS: TableSpec = TableSpec {
             false,
             "EUR/worked h",
             "loaded hourly labour cost",
+        )
+        .ask(
+            "Coût horaire chargé d'un opérateur",
+            "Loaded hourly cost of an operator",
+            "EUR/heure travaillée",
+            "salaire et charges patronales par heure travaillée (vide : calculé depuis le SMIC)",
         ),
         col(
             "overhead_rate",
@@ -117,6 +168,12 @@ pub const WORKSHOPS: TableSpec = TableSpec {
             false,
             "fraction of labour",
             "overhead as a share of direct labour cost",
+        )
+        .ask(
+            "Frais généraux en part du coût de main-d'oeuvre directe",
+            "Overhead as a share of direct labour cost",
+            "fraction du coût de main-d'oeuvre (1 = 100 %)",
+            "loyers, énergie, encadrement, amortissements rapportés au coût de main-d'oeuvre directe (vide : 1)",
         ),
         col(
             "can_hire",
@@ -127,6 +184,12 @@ pub const WORKSHOPS: TableSpec = TableSpec {
             false,
             "persons",
             "operators it could hire within a year",
+        )
+        .ask(
+            "Opérateurs que vous pourriez embaucher en un an",
+            "Operators you could hire within a year",
+            "personnes",
+            "embauches d'opérateurs possibles dans l'année (locaux, machines, encadrement)",
         ),
         col(
             "training_centre",
@@ -134,6 +197,12 @@ pub const WORKSHOPS: TableSpec = TableSpec {
             false,
             "",
             "has a training centre",
+        )
+        .ask(
+            "Centre de formation interne",
+            "In-house training centre",
+            "",
+            "l'atelier forme-t-il lui-même des opérateurs ? (oui/non)",
         ),
         col(
             "trainees",
@@ -144,6 +213,12 @@ pub const WORKSHOPS: TableSpec = TableSpec {
             false,
             "persons/yr",
             "trainees trained per year",
+        )
+        .ask(
+            "Stagiaires formés par an",
+            "Trainees trained per year",
+            "personnes/an",
+            "opérateurs formés chaque année par votre centre de formation",
         ),
         col(
             "can_personalise",
@@ -151,6 +226,25 @@ pub const WORKSHOPS: TableSpec = TableSpec {
             false,
             "",
             "can embroider or print logos in house",
+        )
+        .ask(
+            "Personnalisation (broderie ou impression de logos) en interne",
+            "In-house personalisation (logo embroidery or printing)",
+            "",
+            "l'atelier brode-t-il ou imprime-t-il les logos lui-même ? (oui/non)",
+        ),
+        col(
+            "answered",
+            Kind::Bool,
+            false,
+            "",
+            "no for a listed workshop that has not answered (only its identifier and département are needed); yes or empty otherwise",
+        )
+        .ask(
+            "Réponse reçue",
+            "Answer received",
+            "",
+            "réservé au cluster : non pour un atelier qui n'a pas répondu (seuls son identifiant et son département comptent) ; oui ou vide sinon",
         ),
     ],
 };
@@ -172,6 +266,7 @@ const SECTORS: &[(&str, &[&str])] = &[
 /// Schema of the `establishments` table (schools and their pupils).
 pub const ESTABLISHMENTS: TableSpec = TableSpec {
     name: "establishments",
+    nonresponse: None,
     columns: &[
         col(
             "uai",
@@ -220,6 +315,7 @@ pub const ESTABLISHMENTS: TableSpec = TableSpec {
 /// Schema of the `catalog` table (products and their bill of labour and materials).
 pub const CATALOG: TableSpec = TableSpec {
     name: "catalog",
+    nonresponse: None,
     columns: &[
         col("product", Kind::Text, true, "", "product identifier"),
         col("name", Kind::Text, false, "", "product name"),
@@ -377,6 +473,14 @@ pub struct Workshop {
     pub trainees: u32,
     /// Can personalise in house.
     pub can_personalise: bool,
+    /// Answered the survey (`false`: a listed workshop that did not; its other fields are
+    /// not used, see [`crate::survey`]).
+    #[serde(default = "answered_default")]
+    pub answered: bool,
+}
+
+fn answered_default() -> bool {
+    true
 }
 
 /// One establishment (or an aggregate of establishments of one level in a département).
@@ -483,6 +587,10 @@ pub fn workshops_frame(rows: &[Workshop]) -> Result<DataFrame> {
             "can_personalise".into(),
             rows.iter().map(|w| w.can_personalise).collect::<Vec<_>>(),
         ),
+        Column::new(
+            "answered".into(),
+            rows.iter().map(|w| w.answered).collect::<Vec<_>>(),
+        ),
     ])?;
     Ok(df)
 }
@@ -534,6 +642,8 @@ fn finish<T>(problems: Vec<Problem>, value: T) -> Result<T> {
 /// # Errors
 /// [`Error::Schema`] listing every bad cell and duplicated id.
 pub fn workshops(raw: &RawTable) -> Result<Vec<Workshop>> {
+    // The questionnaire's one yes/no column per product becomes the `products` list.
+    let raw = &super::questions::fold_products(raw)?;
     let t = validate(raw, &WORKSHOPS)?;
     let mut problems = Vec::new();
     check_unique(&t, "workshop_id", false, &mut problems);
@@ -554,6 +664,7 @@ pub fn workshops(raw: &RawTable) -> Result<Vec<Workshop>> {
             training_centre: t.bool("training_centre", i).unwrap_or(false),
             trainees: t.int("trainees", i).unwrap_or(0) as u32,
             can_personalise: t.bool("can_personalise", i).unwrap_or(false),
+            answered: t.bool("answered", i).unwrap_or(true),
         })
         .collect();
     finish(problems, rows)

@@ -1776,6 +1776,7 @@ mod tests {
             training_centre: false,
             trainees: 0,
             can_personalise: false,
+            answered: true,
         };
         let product = |id: &str, sew: f64| Product {
             id: id.into(),

@@ -49,6 +49,7 @@ mod tests {
             training_centre: false,
             trainees: 0,
             can_personalise: false,
+            answered: true,
         }
     }
 

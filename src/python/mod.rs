@@ -299,6 +299,29 @@ fn validate_file<'py>(
     Ok(list)
 }
 
+/// The columns of an input table as declared (`kind` = workshops, establishments, catalog
+/// or parameters): name, kind, domain (min, max, choices), required, unit, the
+/// questionnaire's labels and the descriptions. The questionnaire is written from it.
+#[pyfunction]
+fn table_columns(py: Python<'_>, kind: String) -> PyResult<PyDataFrame> {
+    let Some(spec) = spec_of(&kind) else {
+        return Err(to_py(Error::Study {
+            file: kind.clone(),
+            reason: format!(
+                "unknown table kind `{kind}`: use workshops, establishments, catalog or parameters"
+            ),
+        }));
+    };
+    core(py, || crate::data::schema::columns_frame(&spec)).map(PyDataFrame)
+}
+
+/// The questionnaire's header of the yes/no column of product `product` (`lang` fr or en).
+#[pyfunction]
+#[pyo3(signature = (product, lang = "fr"))]
+fn product_label(product: &str, lang: &str) -> String {
+    crate::data::questions::product_label(product, lang)
+}
+
 /// Read a CSV, Parquet or XLSX table as text columns (French conventions handled).
 #[pyfunction]
 fn read_table(py: Python<'_>, path: PathBuf) -> PyResult<PyDataFrame> {
@@ -339,9 +362,12 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sensitivity::sobol_analyze, m)?)?;
     m.add_function(wrap_pyfunction!(validate_file, m)?)?;
     m.add_function(wrap_pyfunction!(read_table, m)?)?;
+    m.add_function(wrap_pyfunction!(table_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(product_label, m)?)?;
     m.add_function(wrap_pyfunction!(prefectures, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("EXAMPLES", crate::study::EXAMPLE_NAMES.to_vec())?;
     m.add("NEW_CAPACITY", crate::results::NEW_CAPACITY)?;
+    m.add("ESTIMATED_SUFFIX", crate::survey::ESTIMATED_SUFFIX)?;
     Ok(())
 }

@@ -77,6 +77,8 @@ impl FastModel {
     /// # Errors
     /// As [`programme::plan`].
     pub fn new(study: &Study) -> Result<Self> {
+        let (modelled, _) = crate::survey::modelled(study);
+        let study = &modelled;
         let m = study.params.model();
         let rows = demand(&study.establishments, &study.scenario);
         let plans = programme::plan(

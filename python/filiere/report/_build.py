@@ -754,19 +754,43 @@ class _Report:
             if problems:
                 head = [t("words.row"), t("words.column"), t("words.value"), t("words.message")]
                 details.append((shown[kind], table(head, problems, numeric=())))
-        workshops = self.study.workshops
+        # Non-answers per question, among the workshops that answered the survey.
+        workshops = self.study.workshops.filter(pl.col("answered"))
         n = workshops.height
+        questions = {
+            c["name"]: c[f"label_{self.lang}"] or c["name"]
+            for c in _core.table_columns("workshops").to_dicts()
+        }
         missing: list[list[str | Cell]] = [
-            [Cell(c, style="code"), self.num(k), self.pct(k / n)]
+            [questions.get(c, c), Cell(c, style="code"), self.num(k), self.pct(k / n)]
             for c in workshops.columns
             if (k := workshops[c].null_count())
         ]
         head = [t("words.table"), t("words.file"), t("words.status")]
+        summary = self.results.summary.row(0, named=True)
+        params = self.study.parameters.filter(pl.col("name") == "reference_garment_workforce")
+        coverage = t(
+            "quality.coverage",
+            respondents=self.num(summary["survey_respondents"]),
+            operators=self.num(n and workshops["operators"].sum()),
+            share=self.pct(summary["survey_coverage"]),
+            reference=self.num(params["value"][0]),
+            nonrespondents=self.num(summary["survey_nonrespondents"]),
+        )
+        if summary["estimated_operators"] > 0:
+            coverage += " " + t(
+                "quality.estimated", operators=self.num(summary["estimated_operators"])
+            )
         return {
             "inputs": table(head, inputs, numeric=()),
             "details": details,
+            "coverage": coverage,
             "n_workshops": self.num(n),
-            "missing": table([t("words.column"), t("words.missing"), t("words.share")], missing)
+            "missing": table(
+                [t("words.question"), t("words.column"), t("words.missing"), t("words.share")],
+                missing,
+                numeric={2, 3},
+            )
             if missing
             else None,
         }
