@@ -64,7 +64,10 @@ pub const A38: [(&str, &str); 37] = [
     ("CJ", "Équipements électriques"),
     ("CK", "Machines et équipements n.c.a."),
     ("CL", "Matériels de transport"),
-    ("CM", "Autres industries manufacturières, réparation, installation"),
+    (
+        "CM",
+        "Autres industries manufacturières, réparation, installation",
+    ),
     ("DZ", "Électricité, gaz, vapeur"),
     ("EZ", "Eau, assainissement, déchets"),
     ("FZ", "Construction"),
@@ -76,9 +79,15 @@ pub const A38: [(&str, &str); 37] = [
     ("JC", "Activités informatiques et services d'information"),
     ("KZ", "Activités financières et d'assurance"),
     ("LZ", "Activités immobilières"),
-    ("MA", "Activités juridiques, comptables, de gestion, d'ingénierie"),
+    (
+        "MA",
+        "Activités juridiques, comptables, de gestion, d'ingénierie",
+    ),
     ("MB", "Recherche-développement scientifique"),
-    ("MC", "Autres activités spécialisées, scientifiques et techniques"),
+    (
+        "MC",
+        "Autres activités spécialisées, scientifiques et techniques",
+    ),
     ("NZ", "Activités de services administratifs et de soutien"),
     ("OZ", "Administration publique"),
     ("PZ", "Enseignement"),
@@ -126,10 +135,18 @@ year_files!(2015, 2016, 2017, 2018, 2019);
 /// Branch accounts (CPEB) bundled: `PRD;IC;CFC;NVA` by branch, M€.
 fn cpeb(year: i32) -> Option<&'static str> {
     match year {
-        2015 => Some(include_str!("../../data/france/economy/InseeDataCPEB_2015.csv")),
-        2016 => Some(include_str!("../../data/france/economy/InseeDataCPEB_2016.csv")),
-        2018 => Some(include_str!("../../data/france/economy/InseeDataCPEB_2018.csv")),
-        2019 => Some(include_str!("../../data/france/economy/InseeDataCPEB_2019.csv")),
+        2015 => Some(include_str!(
+            "../../data/france/economy/InseeDataCPEB_2015.csv"
+        )),
+        2016 => Some(include_str!(
+            "../../data/france/economy/InseeDataCPEB_2016.csv"
+        )),
+        2018 => Some(include_str!(
+            "../../data/france/economy/InseeDataCPEB_2018.csv"
+        )),
+        2019 => Some(include_str!(
+            "../../data/france/economy/InseeDataCPEB_2019.csv"
+        )),
         _ => None,
     }
 }
@@ -208,9 +225,8 @@ impl DomesticTes {
         }
         let flows = &scaled * self.make.transpose();
         debug_assert_eq!(flows.nrows(), n);
-        let mut table =
-            IoTable::named(source, self.codes.clone(), flows, self.product_output())?
-                .with_household_consumption(self.households.clone())?;
+        let mut table = IoTable::named(source, self.codes.clone(), flows, self.product_output())?
+            .with_household_consumption(self.households.clone())?;
         if let Some(v) = &satellites.employment {
             table = table.with_employment(self.to_products(v))?;
         }
@@ -385,7 +401,13 @@ pub fn read_domestic_symmetric(
         .iter()
         .map(|c| {
             let name = label
-                .and_then(|k| finals.rows.iter().find(|(_, p, _)| p == c).map(|r| r.2[k].clone()))
+                .and_then(|k| {
+                    finals
+                        .rows
+                        .iter()
+                        .find(|(_, p, _)| p == c)
+                        .map(|r| r.2[k].clone())
+                })
                 .unwrap_or_default();
             (c.clone(), name)
         })
@@ -424,7 +446,12 @@ pub fn read_raw_sheet(file: &str, text: &str) -> Result<DomesticTes> {
         .map_or(',', |l| sniff_separator(l) as char);
     let grid: Vec<Vec<String>> = lines
         .iter()
-        .map(|l| split_line(l, sep).into_iter().map(|c| c.trim().to_owned()).collect())
+        .map(|l| {
+            split_line(l, sep)
+                .into_iter()
+                .map(|c| c.trim().to_owned())
+                .collect()
+        })
         .collect();
     let Some(h) = grid.iter().position(|r| r.iter().any(|c| c == "BRANCHES")) else {
         return Err(Error::schema(
@@ -472,7 +499,13 @@ pub fn read_raw_sheet(file: &str, text: &str) -> Result<DomesticTes> {
         .iter()
         .position(|c| c.to_lowercase().starts_with("ménages") || c.eq_ignore_ascii_case("menages"))
         .ok_or_else(|| {
-            Error::schema(file, Some(h + 1), Some("Ménages"), None, "no households' column")
+            Error::schema(
+                file,
+                Some(h + 1),
+                Some("Ménages"),
+                None,
+                "no households' column",
+            )
         })?;
     let n = codes.len();
     let (mut u, mut r) = (DMatrix::zeros(n, n), DMatrix::zeros(n, n));
@@ -560,14 +593,26 @@ pub fn read_domestic_text(
     if text.contains("BRANCHES") && text.to_uppercase().contains("RESSOURCES DOMESTIQUES") {
         return read_raw_sheet(file, text)?.table(file, &none).map(Some);
     }
-    let Some(kind) = DOMESTIC_KINDS.iter().find(|k| file.ends_with(&format!("_{k}.csv"))) else {
+    let Some(kind) = DOMESTIC_KINDS
+        .iter()
+        .find(|k| file.ends_with(&format!("_{k}.csv")))
+    else {
         return Ok(None);
     };
     let stem = &file[..file.len() - kind.len() - 5];
-    let paths: Vec<String> = DOMESTIC_KINDS.iter().map(|k| format!("{stem}_{k}.csv")).collect();
+    let paths: Vec<String> = DOMESTIC_KINDS
+        .iter()
+        .map(|k| format!("{stem}_{k}.csv"))
+        .collect();
     let texts = paths
         .iter()
-        .map(|p| if p == file { Ok(text.to_owned()) } else { read_sibling(p) })
+        .map(|p| {
+            if p == file {
+                Ok(text.to_owned())
+            } else {
+                read_sibling(p)
+            }
+        })
         .collect::<Result<Vec<String>>>()?;
     let (tes, _) = read_domestic_symmetric([
         (&paths[0], &texts[0]),
@@ -627,8 +672,9 @@ fn cpeb_value_added(file: &str, text: &str, codes: &[String]) -> Result<DVector<
                 .find(|r| r[0].trim() == code)
                 .ok_or_else(|| Error::schema(file, None, Some("BRANCH"), Some(code), "no row"))?;
             let v = |k: usize| {
-                parse_number(row[k].trim())
-                    .ok_or_else(|| Error::schema(file, None, Some(&header[k]), Some(&row[k]), "not a number"))
+                parse_number(row[k].trim()).ok_or_else(|| {
+                    Error::schema(file, None, Some(&header[k]), Some(&row[k]), "not a number")
+                })
             };
             Ok((v(nva)? + v(cfc)?) * EUR_PER_MILLION)
         })
@@ -647,7 +693,10 @@ fn satellites_2019(codes: &[String]) -> Result<(DVector<f64>, DVector<f64>)> {
         employment.push(table.amount(code, e)? / EUR_PER_MILLION);
         compensation.push(table.amount(code, c)? / EUR_PER_MILLION);
     }
-    Ok((DVector::from_vec(employment), DVector::from_vec(compensation)))
+    Ok((
+        DVector::from_vec(employment),
+        DVector::from_vec(compensation),
+    ))
 }
 
 /// Branch satellites of a bundled year. Employment and compensation: the 2019 figures
@@ -675,13 +724,20 @@ fn branch_satellites(year: i32, tes: &DomesticTes) -> Result<BranchSatellites> {
     };
     let va = |y: i32| -> Result<DVector<f64>> {
         let text = cpeb(y).ok_or_else(|| unknown_year(y))?;
-        cpeb_value_added(&format!("data/france/economy/InseeDataCPEB_{y}.csv"), text, codes)
+        cpeb_value_added(
+            &format!("data/france/economy/InseeDataCPEB_{y}.csv"),
+            text,
+            codes,
+        )
     };
     let value_added = if cpeb(year).is_some() {
         va(year)?
     } else {
         let (v16, v18) = (va(2016)?, va(2018)?);
-        let (g16, g18) = (domestic_tes(2016)?.branch_output(), domestic_tes(2018)?.branch_output());
+        let (g16, g18) = (
+            domestic_tes(2016)?.branch_output(),
+            domestic_tes(2018)?.branch_output(),
+        );
         DVector::from_iterator(
             g.len(),
             (0..g.len()).map(|k| {
@@ -747,7 +803,9 @@ mod tests {
         // Satellites moved to products keep their totals (make shares sum to 1).
         let jobs: f64 = t.employment().unwrap().iter().sum();
         assert!((jobs - 28_500_000.0).abs() < 2.0, "{jobs}");
-        assert!(t.source().contains("TES INSEE 2019, base 2014, 37 branches"));
+        assert!(t
+            .source()
+            .contains("TES INSEE 2019, base 2014, 37 branches"));
         assert_eq!(branch_name("CB"), Some("Textiles, habillement, cuir"));
     }
 
@@ -772,7 +830,11 @@ mod tests {
             .multipliers(MultiplierKind::Output, ModelType::TypeI)
             .unwrap();
         let cb = model.branches().iter().position(|b| b == "CB").unwrap();
-        assert!((m.total[cb] - 1.635_301_244_356_780_3).abs() < 1e-9, "{}", m.total[cb]);
+        assert!(
+            (m.total[cb] - 1.635_301_244_356_780_3).abs() < 1e-9,
+            "{}",
+            m.total[cb]
+        );
         assert!(model
             .multipliers(MultiplierKind::Employment, ModelType::TypeII)
             .is_ok());
@@ -795,9 +857,13 @@ mod tests {
         assert!(e.contains("raw.csv") && e.contains("17 2x3"), "{e}");
         let files = tes_files(2019).unwrap();
         let bad = files[0].replacen("1260.0", "douze", 1);
-        let e = read_domestic_symmetric([("u.csv", &bad), ("r.csv", files[1]), ("f.csv", files[2])])
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("u.csv") && e.contains("CB") && e.contains("douze"), "{e}");
+        let e =
+            read_domestic_symmetric([("u.csv", &bad), ("r.csv", files[1]), ("f.csv", files[2])])
+                .unwrap_err()
+                .to_string();
+        assert!(
+            e.contains("u.csv") && e.contains("CB") && e.contains("douze"),
+            "{e}"
+        );
     }
 }

@@ -254,7 +254,11 @@ impl PyEconomy {
         self.table
             .branches()
             .iter()
-            .map(|b| economy::france::branch_name(b).unwrap_or_default().to_owned())
+            .map(|b| {
+                economy::france::branch_name(b)
+                    .unwrap_or_default()
+                    .to_owned()
+            })
             .collect()
     }
 

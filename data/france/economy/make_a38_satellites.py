@@ -36,10 +36,45 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 AURA = HERE.parent.parent / "aura" / "economy"
 
-CODES = (
-    "AZ BZ CA CB CC CD CE CF CG CH CI CJ CK CL CM DZ EZ FZ GZ HZ IZ JA JB JC KZ LZ MA MB MC "
-    "NZ OZ PZ QA QB RZ SZ TZ"
-).split()
+CODES = [
+    "AZ",
+    "BZ",
+    "CA",
+    "CB",
+    "CC",
+    "CD",
+    "CE",
+    "CF",
+    "CG",
+    "CH",
+    "CI",
+    "CJ",
+    "CK",
+    "CL",
+    "CM",
+    "DZ",
+    "EZ",
+    "FZ",
+    "GZ",
+    "HZ",
+    "IZ",
+    "JA",
+    "JB",
+    "JC",
+    "KZ",
+    "LZ",
+    "MA",
+    "MB",
+    "MC",
+    "NZ",
+    "OZ",
+    "PZ",
+    "QA",
+    "QB",
+    "RZ",
+    "SZ",
+    "TZ",
+]
 
 # A17 group -> A38 members.
 A17 = {
