@@ -7,8 +7,8 @@
 //! # (a) The project's CSV layout (what [`write_io_csv`] writes)
 //! ```text
 //! branch,AZ,CB,…,output,employment,compensation,value_added,household_consumption
-//! AZ,13155000000,232000000,…,79701000000,838517,14340000000,37112000000,12053000000
-//! CB,49000000,1260000000,…,17332000000,103000,4170000000,5846000000,3137000000
+//! AZ,z_AZ_AZ,z_AZ_CB,…,x_AZ,persons,EUR,EUR,EUR
+//! CB,z_CB_AZ,z_CB_CB,…,x_CB,persons,EUR,EUR,EUR
 //! ```
 //!
 //! INSEE's own A38 domestic layouts (the published sheet and the three `tes_dom_*` files)
