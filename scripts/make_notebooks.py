@@ -166,11 +166,14 @@ fig""",
         "md",
         """## The input–output engine
 
-The bundled national table (sources in `data/aura/economy/README.md`):""",
+The bundled national table: INSEE's TES 2019 (domestic production at basic prices, A38,
+base 2014, 37 branches), product × product by Eurostat's model B; sources and the
+stand-ins for employment and compensation in `data/france/economy/README.md`:""",
     ),
     (
         "code",
-        """france = fl.Economy.france()
+        """france = fl.Economy.france(year=2019)
+print(france.source)
 france.multipliers("output", "I").join(
     france.multipliers("output", "II").select("branch", pl.col("total").alias("total_II")),
     on="branch",
@@ -186,7 +189,7 @@ counts the jobs of household spending too.""",
         "code",
         """out = france.multipliers("output", "I")
 assert (out["total"] >= 1).all()
-france.multipliers("employment", "II").filter(pl.col("branch") == "textiles_apparel")""",
+france.multipliers("employment", "II").filter(pl.col("branch") == "CB")""",
     ),
     (
         "md",
@@ -206,7 +209,7 @@ assert branches == france.branches
 rows = []
 for delta in (0.15, 0.25, 0.35):
     aura = france.regionalise(regional, delta=delta, national_employment=national)
-    m = aura.multipliers("employment", "II").filter(pl.col("branch") == "textiles_apparel")
+    m = aura.multipliers("employment", "II").filter(pl.col("branch") == "CB")
     rows.append({"delta": delta, "lambda": fl.flq_lambda(sum(regional), sum(national), delta),
                  "jobs_per_meur_typeII": m["total"][0] * 1e6, "ratio_II": m["ratio"][0]})
 pl.DataFrame(rows)""",
@@ -215,15 +218,20 @@ pl.DataFrame(rows)""",
         "md",
         """## The impact of one year of the programme
 
-Final demand for regional apparel in 2028 (EUR before VAT), split into direct, indirect
-and induced effects in the regionalised economy:""",
+Final demand for regional apparel (CB) in 2028 (EUR before VAT), split into direct,
+indirect and induced effects in the regionalised economy; `results.jobs_by_branch` gives the
+study's own split over the four products it buys (CB, CM, CC, HZ):""",
     ),
     (
         "code",
         """aura = france.regionalise(regional, delta=0.25, national_employment=national)
 demand_eur = results.summary.filter(pl.col("year") == 2028)["regional_demand_eur"][0]
-impact = aura.impact({"textiles_apparel": demand_eur})
+impact = aura.impact({"CB": demand_eur})
 impact.select(pl.col("^jobs_.*$").sum())""",
+    ),
+    (
+        "code",
+        """results.jobs_by_branch.filter(pl.col("year") == 2028).sort("jobs_total", descending=True).head(8)""",
     ),
 ]
 

@@ -18,6 +18,7 @@ use chrono::NaiveDate;
 
 use crate::data::tables::Product;
 use crate::economy::regional::{IoJobs, RegionalEconomy};
+use crate::economy::Effects;
 use crate::error::Result;
 use crate::model::cost::{piece_cost, PieceCost, WorkshopTerms};
 use crate::model::employment::fte;
@@ -46,6 +47,10 @@ pub struct YearFigures {
     pub regional_demand_eur: f64,
     /// Input–output jobs of that demand (persons, Type II).
     pub io: IoJobs,
+    /// Regional final demand by A38 branch (EUR), the economy's branch order.
+    pub shock: Vec<f64>,
+    /// The same jobs branch by branch (persons, Type II); `io` is their sum.
+    pub io_by_branch: Effects,
 }
 
 impl YearFigures {
@@ -99,6 +104,7 @@ pub fn year_figures(
         budget_ht_eur += q * avg.price_ht_eur;
         fabric_m += q * avg.fabric_m;
     }
+    let io_by_branch = economy.jobs_by_branch(&shock)?;
     Ok(YearFigures {
         kit_cost,
         pieces: pieces.iter().sum(),
@@ -108,7 +114,9 @@ pub fn year_figures(
         labour_minutes,
         direct_fte: fte(labour_minutes / 60.0, m),
         regional_demand_eur: shock.iter().sum(),
-        io: economy.jobs(&shock)?,
+        io: IoJobs::of(&io_by_branch),
+        io_by_branch,
+        shock,
         average,
     })
 }

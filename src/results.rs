@@ -32,6 +32,10 @@ pub struct Results {
     pub jobs: DataFrame,
     /// Direct jobs by year and département (of the workshops).
     pub jobs_by_departement: DataFrame,
+    /// Input–output jobs by year and A38 branch: the regional demand each branch receives
+    /// and the direct, indirect and induced jobs (Type II) in it; sums to the summary's
+    /// `jobs_*`.
+    pub jobs_by_branch: DataFrame,
     /// One row per year: the headline figures.
     pub summary: DataFrame,
     /// Pieces each workshop makes for each school département, by year and product.
@@ -336,7 +340,9 @@ pub fn run(study: &Study) -> Result<Results> {
         .collect()?;
     let summary = summary_frame(years, &figures, &headline, &totals, &kits_by_year, &plans)?;
     let summary = crate::survey::with_coverage(summary, &coverage)?;
+    let jobs_by_branch = jobs_by_branch_frame(years, &figures, &economy)?;
     Ok(Results {
+        jobs_by_branch,
         demand: demand_frame(&demand_rows)?,
         costs,
         jobs,
@@ -348,6 +354,51 @@ pub fn run(study: &Study) -> Result<Results> {
         unmet: unmet_frame(&plans)?,
         headline,
     })
+}
+
+/// Input–output jobs by year and A38 branch, from the same figures as the summary.
+fn jobs_by_branch_frame(
+    years: &[i32],
+    figures: &[YearFigures],
+    economy: &RegionalEconomy,
+) -> Result<DataFrame> {
+    let branches = economy.branches();
+    let n = branches.len();
+    let rows = years.len() * n;
+    let (mut year, mut branch, mut name) = (
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+    );
+    let (mut demand, mut direct, mut indirect, mut induced, mut total) = (
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+    );
+    for (&y, f) in years.iter().zip(figures) {
+        for (i, code) in branches.iter().enumerate() {
+            year.push(y);
+            branch.push(code.clone());
+            name.push(crate::economy::france::branch_name(code).unwrap_or_default());
+            demand.push(f.shock[i]);
+            direct.push(f.io_by_branch.direct[i]);
+            indirect.push(f.io_by_branch.indirect[i]);
+            induced.push(f.io_by_branch.induced[i]);
+            total.push(f.io_by_branch.total[i]);
+        }
+    }
+    Ok(df!(
+        "year" => year,
+        "branch" => branch,
+        "branch_name" => name,
+        "regional_demand_eur" => demand,
+        "jobs_direct" => direct,
+        "jobs_indirect" => indirect,
+        "jobs_induced" => induced,
+        "jobs_total" => total,
+    )?)
 }
 
 /// One row per year: the headline figures.

@@ -90,15 +90,16 @@ def test_regionalise_shrinks_multipliers() -> None:
         dict(zip(branches, regional, strict=True)), delta=0.25, national_employment=national
     )
     # Without national_employment the table's own employment is the national reference;
-    # it differs for textiles (103,000 employees, INSEE Première 1714, vs 91,400 implied by
-    # AURA's 22 % share, Insee Flash AURA 139), so the regional tables differ.
+    # it differs for textiles (103,000 employees, INSEE Première 1714, moved to products by
+    # the make table, vs 91,400 implied by AURA's 22 % share, Insee Flash AURA 139), so
+    # the regional tables differ.
     default = france.regionalise(regional, delta=0.25)
     assert not aura.leontief().equals(default.leontief())
     national_m = france.multipliers("output")["total"].to_numpy()
     regional_m = aura.multipliers("output")["total"].to_numpy()
     assert (regional_m <= national_m + 1e-12).all()
     assert (regional_m >= 1).all()
-    textiles = aura.multipliers("employment", type="II").filter(branch="textiles_apparel")
+    textiles = aura.multipliers("employment", type="II").filter(branch="CB")
     assert textiles["ratio"][0] > 1
     with pytest.raises(fl.ParameterError, match="delta"):
         france.regionalise(regional, delta=1.0)

@@ -184,8 +184,8 @@ def test_cli_writes_report_listed_in_manifest(
 ) -> None:
     out = tmp_path / "out"
     assert main(["run", "--example", "aura-pilot", "--out", str(out), "--draws", "500"]) == 0
-    # 9 tables x (Parquet, CSV) + 4 input copies + report.html + manifest.json
-    assert "wrote 24 files" in capsys.readouterr().out
+    # 10 tables x (Parquet, CSV) + 4 input copies + report.html + manifest.json
+    assert "wrote 26 files" in capsys.readouterr().out
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "<html lang='fr'>" in html and "Synthèse" in html
     assert "500 tirages Monte Carlo" in html

@@ -101,15 +101,15 @@ def test_direct_indirect_induced_jobs(aura_results: fl.Results) -> None:
     assert direct > 0 and indirect > 0 and induced > 0
     # Regional demand excludes VAT and imported materials: below the budget before tax.
     assert 0 < s["regional_demand_eur"][0] < s["budget_ht_eur"][0]
-    # The IO direct jobs use the average productivity of French C13-C15 (103,000 jobs for
-    # 16.4 bn EUR, INSEE Premiere 1714: 6.3 per MEUR), lower than the programme's
-    # labour-intensive making: bottom-up direct FTE exceed them.
+    # The IO direct jobs use the average productivity of French CB (103,000 jobs, INSEE
+    # Premiere 1714, for 17.3 bn EUR of domestic output, TES INSEE 2019: 6 per MEUR), lower
+    # than the programme's labour-intensive making: bottom-up direct FTE exceed them.
     assert s["direct_fte"][0] > direct
-    # Jobs per EUR are weighted averages of the regional table's coefficients of the three
-    # branches the spending goes to, so they lie between the smallest and largest.
+    # Jobs per EUR are weighted averages of the regional table's coefficients of the four
+    # A38 products the spending goes to, so they lie between the smallest and largest.
     _, regional, national, _ = fl._core.aura_employment()
     aura = fl.Economy.france().regionalise(regional, national_employment=national, delta=0.25)
-    used = ["textiles_apparel", "other_manufacturing", "trade_transport_hospitality"]
+    used = ["CB", "CM", "CC", "HZ"]
     demand = s["regional_demand_eur"][0]
     for column, kind_type, rate in (
         ("direct", "I", direct / demand),

@@ -196,8 +196,25 @@ class Economy:
 
     @classmethod
     def read_insee_tes(cls, path: str | os.PathLike[str], *, sheet: str | None = None) -> Economy:
-        """Read INSEE's symmetric input-output table (TES), as a workbook or a CSV export
-        of its sheet (layout in the Rust ``economy::readers`` docs)."""
+        """Read an INSEE input-output table (TES).
+
+        Accepted: INSEE's *TES de production domestique au prix de base, niveau 38* as the
+        whole published sheet saved as CSV (``tes_dom_2019_raw_sheet.csv``), or as its
+        three extracted files ``tes_dom_YYYY_intermediate_domestic_symmetric.csv``,
+        ``..._resources_domestic_symmetric.csv`` and ``..._final_demand_domestic.csv``
+        (give any one; the other two are read beside it) -- both are made product x
+        product by Eurostat's model B (industry technology), as :meth:`france`; or a
+        ``code``-headed TES sheet (workbook or CSV; layout in the Rust
+        ``economy::readers`` docs).
+
+        Raises
+        ------
+        SchemaError
+            A cell that is not a number, a missing column or product, naming the file,
+            row and column.
+        InputFileError
+            The file (or a sibling file) cannot be read.
+        """
         return cls(_core.Economy.read_insee_tes(os.fspath(path), sheet))
 
     @classmethod
@@ -224,14 +241,39 @@ class Economy:
         )
 
     @classmethod
-    def france(cls) -> Economy:
-        """The bundled compact French table (11 branches; ``data/aura/economy/``)."""
-        return cls(_core.Economy.france())
+    def france(cls, year: int = 2019) -> Economy:
+        """INSEE's domestic input-output table of France for ``year`` (2015-2019).
+
+        The *tableau des entrees-sorties de production domestique au prix de base, niveau
+        38* (base 2014, 37 A38 branches, "Source : Insee"), bundled in the package
+        (``data/france/economy/``), made product x product under the industry-technology
+        assumption (Eurostat manual 2008, model B). Money in EUR, employment in persons.
+        Household consumption (P3 menages of French-made products) and value added are
+        INSEE's; employment and compensation by branch are INSEE figures where found and
+        labelled assumptions elsewhere (``data/france/economy/a38_satellites.csv``).
+
+        Raises
+        ------
+        ParameterError
+            ``year`` outside 2015-2019.
+
+        Examples
+        --------
+        >>> e = Economy.france(2019)
+        >>> len(e.branches), e.branch_names[e.branches.index("CB")]
+        (37, 'Textiles, habillement, cuir')
+        """
+        return cls(_core.Economy.france(year))
 
     @property
     def branches(self) -> list[str]:
         """Branch names."""
         return self._inner.branches
+
+    @property
+    def branch_names(self) -> list[str]:
+        """INSEE's short French name of each A38 branch ('' for other labels)."""
+        return self._inner.branch_names
 
     @property
     def source(self) -> str:

@@ -23,6 +23,7 @@ TABLES = (
     "costs",
     "jobs",
     "jobs_by_departement",
+    "jobs_by_branch",
     "allocation",
     "capacity",
     "schedule",
@@ -70,6 +71,11 @@ class Results:
         ``hiring_gap_fte``, ``capacity_minutes`` (offered a year) and ``utilisation``.
     jobs_by_departement : polars.DataFrame
         ``jobs`` summed by year and département of the workshops.
+    jobs_by_branch : polars.DataFrame
+        Input-output jobs by year and INSEE A38 branch: ``branch``, ``branch_name``,
+        ``regional_demand_eur`` (the programme's regional spending on the branch) and
+        ``jobs_direct``, ``jobs_indirect``, ``jobs_induced``, ``jobs_total`` (persons,
+        Type II, TES INSEE 2019 regionalised to AURA); they sum to the summary's.
     allocation : polars.DataFrame
         The allocation LP's flows: ``year, workshop_id, workshop_departement, product,
         departement, pieces, eur_per_piece`` (cost in the LP, before margin and VAT,
@@ -98,6 +104,7 @@ class Results:
     costs: pl.DataFrame
     jobs: pl.DataFrame
     jobs_by_departement: pl.DataFrame
+    jobs_by_branch: pl.DataFrame
     summary: pl.DataFrame
     allocation: pl.DataFrame
     capacity: pl.DataFrame

@@ -4,12 +4,15 @@
 //! Every table comes out in euros (EUR); the INSEE and Eurostat readers multiply their
 //! millions by 10⁶.
 //!
-//! # (a) The project's CSV layout (`data/aura/economy/france_io.csv`)
+//! # (a) The project's CSV layout (what [`write_io_csv`] writes)
 //! ```text
-//! branch,agriculture,textiles_apparel,…,output,employment,compensation,value_added,household_consumption
-//! agriculture,8610000000,45000000,…,75000000000,750000,9000000000,33000000000,20000000000
-//! textiles_apparel,0,1361000000,…,16400000000,103000,4300000000,5600000000,3000000000
+//! branch,AZ,CB,…,output,employment,compensation,value_added,household_consumption
+//! AZ,z_AZ_AZ,z_AZ_CB,…,x_AZ,persons,EUR,EUR,EUR
+//! CB,z_CB_AZ,z_CB_CB,…,x_CB,persons,EUR,EUR,EUR
 //! ```
+//!
+//! INSEE's own A38 domestic layouts (the published sheet and the three `tes_dom_*` files)
+//! are read by [`crate::economy::france`].
 //! - first column `branch`: the supplying branch of the row;
 //! - then one column per branch, in the same order as the rows and with the same labels
 //!   (column j = buying branch j): the intermediate flows z_ij, EUR;

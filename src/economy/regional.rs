@@ -1,16 +1,28 @@
-//! The AURA economy a study's spending lands in: the bundled French table regionalised by
-//! FLQ with AURA employment, and the mapping of a piece's cost onto its branches.
+//! The AURA economy a study's spending lands in: INSEE's 2019 TES (A38, base 2014)
+//! regionalised by FLQ with AURA employment, and the mapping of a piece's cost onto its
+//! A38 products:
+//!
+//! | part of a piece's cost | A38 product | why |
+//! |---|---|---|
+//! | making: labour, overhead, personalisation, margin | `CB` textiles, habillement, cuir | the workshops are apparel makers (NACE 14) |
+//! | fabric × regional share | `CB` | woven and knitted fabric is NACE 13 |
+//! | trims (buttons, zips, labels, thread) × regional share | `CM` autres industries manufacturières | buttons and zip fasteners are NACE 32.99 |
+//! | packaging (cartons, bags) × regional share | `CC` bois, papier, imprimerie | paper and board packaging is NACE 17.21 |
+//! | logistics | `HZ` transports et entreposage | road freight and warehousing (NACE 49.41, 52.10) |
+//!
+//! All of it less the displacement share. The imported share of materials never enters.
 
 use crate::error::{Error, Result};
 use crate::model::cost::PieceCost;
 use crate::params::ModelParams;
 
-use super::{aura_employment, france_table, IoModel, ModelType};
+use super::{aura_employment, france_table, Effects, IoModel, ModelType};
 
-/// Branches of the bundled table that receive the programme's spending.
-const TEXTILES: &str = "textiles_apparel";
-const OTHER_MANUFACTURING: &str = "other_manufacturing";
-const TRADE_TRANSPORT: &str = "trade_transport_hospitality";
+/// A38 products that receive the programme's spending (see the module doc).
+const TEXTILES: &str = "CB";
+const TRIMS: &str = "CM";
+const PACKAGING: &str = "CC";
+const TRANSPORT: &str = "HZ";
 
 /// Input–output jobs of a shock (persons, Type II).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -25,12 +37,26 @@ pub struct IoJobs {
     pub total: f64,
 }
 
-/// The AURA economy: the bundled French table regionalised by FLQ with AURA employment.
+impl IoJobs {
+    /// The sums over branches of per-branch job effects.
+    pub fn of(jobs: &Effects) -> Self {
+        let t = jobs.totals();
+        IoJobs {
+            direct: t.direct,
+            indirect: t.indirect,
+            induced: t.induced,
+            total: t.total,
+        }
+    }
+}
+
+/// The AURA economy: INSEE's 2019 table regionalised by FLQ with AURA employment.
 pub struct RegionalEconomy {
     model: IoModel,
     textiles: usize,
-    other_manufacturing: usize,
-    trade_transport: usize,
+    trims: usize,
+    packaging: usize,
+    transport: usize,
 }
 
 impl RegionalEconomy {
@@ -49,8 +75,9 @@ impl RegionalEconomy {
         };
         Ok(RegionalEconomy {
             textiles: find(TEXTILES)?,
-            other_manufacturing: find(OTHER_MANUFACTURING)?,
-            trade_transport: find(TRADE_TRANSPORT)?,
+            trims: find(TRIMS)?,
+            packaging: find(PACKAGING)?,
+            transport: find(TRANSPORT)?,
             model: regional.model()?,
         })
     }
@@ -60,17 +87,34 @@ impl RegionalEconomy {
         self.model.n()
     }
 
+    /// The A38 codes of the branches, in shock order.
+    pub fn branches(&self) -> &[String] {
+        self.model.branches()
+    }
+
     /// Add to `shock` the regional final demand (EUR, before VAT) of buying `pieces` at cost
-    /// `c`: making (labour, overhead, personalisation, margin) and the regional share of
-    /// fabric go to textiles and apparel, the regional share of trims and packaging to other
-    /// manufacturing, logistics to trade and transport; less displaced demand.
+    /// `c` (the mapping in the module doc): making and the regional share of fabric to
+    /// `CB`, the regional share of trims to `CM` and of packaging to `CC`, logistics to
+    /// `HZ`; less displaced demand.
     pub fn shock(&self, pieces: f64, c: &PieceCost, m: &ModelParams, shock: &mut [f64]) {
         let keep = pieces * (1.0 - m.displacement_share);
         let making = c.labour_eur + c.overhead_eur + c.personalisation_eur + c.margin_eur;
         shock[self.textiles] += keep * (making + c.fabric_eur * m.materials_regional_share);
-        shock[self.other_manufacturing] +=
-            keep * (c.trims_eur + c.packaging_eur) * m.materials_regional_share;
-        shock[self.trade_transport] += keep * c.logistics_eur;
+        shock[self.trims] += keep * c.trims_eur * m.materials_regional_share;
+        shock[self.packaging] += keep * c.packaging_eur * m.materials_regional_share;
+        shock[self.transport] += keep * c.logistics_eur;
+    }
+
+    /// Jobs (persons) of a shock, Type II, branch by branch.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] if the bundled table has no employment (a bug), or as
+    /// [`IoModel::impact`].
+    pub fn jobs_by_branch(&self, shock: &[f64]) -> Result<Effects> {
+        self.model
+            .impact(shock, ModelType::TypeII)?
+            .jobs
+            .ok_or_else(|| Error::Internal("bundled economy has no employment".into()))
     }
 
     /// Jobs (persons) of a shock, Type II.
@@ -79,16 +123,6 @@ impl RegionalEconomy {
     /// [`Error::Internal`] if the bundled table has no employment (a bug), or as
     /// [`IoModel::impact`].
     pub fn jobs(&self, shock: &[f64]) -> Result<IoJobs> {
-        let impact = self.model.impact(shock, ModelType::TypeII)?;
-        let jobs = impact
-            .jobs
-            .ok_or_else(|| Error::Internal("bundled economy has no employment".into()))?;
-        let t = jobs.totals();
-        Ok(IoJobs {
-            direct: t.direct,
-            indirect: t.indirect,
-            induced: t.induced,
-            total: t.total,
-        })
+        Ok(IoJobs::of(&self.jobs_by_branch(shock)?))
     }
 }

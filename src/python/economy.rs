@@ -200,7 +200,15 @@ impl PyEconomy {
             let table = if file.to_ascii_lowercase().ends_with(".xlsx") {
                 read_insee_tes_xlsx(&file, &bytes, sheet.as_deref().unwrap_or(""))?
             } else {
-                read_insee_tes_csv(&file, &crate::data::read::decode_text(&bytes))?
+                let text = crate::data::read::decode_text(&bytes);
+                let sibling = |p: &str| -> crate::error::Result<String> {
+                    let bytes = read_file_bounded(std::path::Path::new(p), max_input_bytes())?;
+                    Ok(crate::data::read::decode_text(&bytes))
+                };
+                match economy::france::read_domestic_text(&file, &text, &sibling)? {
+                    Some(table) => table,
+                    None => read_insee_tes_csv(&file, &text)?,
+                }
             };
             Self::solve(table)
         })
@@ -237,8 +245,23 @@ impl PyEconomy {
     }
 
     #[staticmethod]
-    fn france(py: Python<'_>) -> PyResult<Self> {
-        core(py, || Self::solve(economy::france_table()?))
+    #[pyo3(signature = (year=economy::france::DEFAULT_YEAR))]
+    #[pyo3(text_signature = "(year=2019)")]
+    fn france(py: Python<'_>, year: i32) -> PyResult<Self> {
+        core(py, || Self::solve(economy::france::table(year)?))
+    }
+
+    #[getter]
+    fn branch_names(&self) -> Vec<String> {
+        self.table
+            .branches()
+            .iter()
+            .map(|b| {
+                economy::france::branch_name(b)
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect()
     }
 
     #[getter]

@@ -250,6 +250,7 @@ impl PyStudy {
         d.set_item("costs", PyDataFrame(r.costs))?;
         d.set_item("jobs", PyDataFrame(r.jobs))?;
         d.set_item("jobs_by_departement", PyDataFrame(r.jobs_by_departement))?;
+        d.set_item("jobs_by_branch", PyDataFrame(r.jobs_by_branch))?;
         d.set_item("summary", PyDataFrame(r.summary))?;
         d.set_item("allocation", PyDataFrame(r.allocation))?;
         d.set_item("capacity", PyDataFrame(r.capacity))?;

@@ -71,6 +71,16 @@ COST_ITEMS = (
 COST_TOTALS = frozenset({"cost_eur", "price_ttc_eur"})
 
 #: Rows of the jobs table (columns of ``summary``); the last, the best estimate, in bold.
+#: The economy's vectors the data-quality annex lists (keys of ``quality.economy``).
+ECONOMY_VECTORS = (
+    "flows",
+    "households",
+    "value_added",
+    "employment",
+    "compensation",
+    "aura",
+)
+
 JOB_ROWS = (
     "direct_fte",
     "offered_fte",
@@ -638,7 +648,35 @@ class _Report:
             values = {row["year"]: row["fte"] for row in sub.iter_rows(named=True)}
             rows.append([self.dep(dep), *(self.num(values.get(y, 0.0), 1) for y in self.years)])
         head = [self.col("jobs_by_departement", "departement"), *map(str, self.years)]
-        return {"jobs": jobs, "by_departement": table(head, rows)}
+        by_departement = table(head, rows)
+        last = max(self.years)
+        jb = (
+            r.jobs_by_branch.filter(pl.col("year") == last)
+            .sort("jobs_total", descending=True)
+            .head(10)
+        )
+        columns = ("jobs_direct", "jobs_indirect", "jobs_induced", "jobs_total")
+        branch_rows: list[list[str | Cell]] = [
+            [
+                Cell(str(row["branch"]), style="code"),
+                str(row["branch_name"]),
+                self.eur(row["regional_demand_eur"]),
+                *(self.count(row[c]) for c in columns),
+            ]
+            for row in jb.iter_rows(named=True)
+        ]
+        branch_head = [
+            self.col("jobs_by_branch", "branch"),
+            self.col("jobs_by_branch", "branch_name"),
+            self.col("jobs_by_branch", "regional_demand_eur"),
+            *(self.col("jobs_by_branch", c) for c in columns),
+        ]
+        return {
+            "jobs": jobs,
+            "by_departement": by_departement,
+            "by_branch_year": last,
+            "by_branch": table(branch_head, branch_rows, numeric_from=2),
+        }
 
     def sensitivity(self) -> dict[str, Any]:
         t = self.t
@@ -781,7 +819,14 @@ class _Report:
             coverage += " " + t(
                 "quality.estimated", operators=self.num(summary["estimated_operators"])
             )
+        economy = [
+            [t(f"quality.economy.{k}.vector"), t(f"quality.economy.{k}.status")]
+            for k in ECONOMY_VECTORS
+        ]
         return {
+            "economy": table(
+                [t("quality.economy_vector"), t("quality.economy_status")], economy, numeric=()
+            ),
             "inputs": table(head, inputs, numeric=()),
             "details": details,
             "coverage": coverage,
