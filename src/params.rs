@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::data::read::{read_bytes, RawTable};
-use crate::data::schema::{validate, ColumnSpec, Kind, TableSpec};
+use crate::data::schema::{validate, Kind, TableSpec};
+use crate::data::tables::col;
 use crate::error::{Error, Problem, Problems, Result};
 
 /// The bundled default parameter table.
@@ -215,92 +216,56 @@ const DISTRIBUTIONS: &[(&str, &[&str])] = &[
     ("lognormal", &["log_normal", "lognormale"]),
 ];
 
+/// Any amount a parameters table may hold (the domain check comes from the declarations).
+const AMOUNT: Kind = Kind::Float {
+    min: -1e12,
+    max: 1e12,
+};
+
 /// Schema of the `parameters` table.
 pub const PARAMETERS: TableSpec = TableSpec {
     name: "parameters",
     nonresponse: None,
     columns: &[
-        ColumnSpec {
-            name: "name",
-            kind: Kind::Text,
-            required: true,
-            unit: "",
-            question: None,
-            description: "parameter name",
-        },
-        ColumnSpec {
-            name: "value",
-            kind: Kind::Float {
-                min: -1e12,
-                max: 1e12,
-            },
-            required: true,
-            unit: "",
-            question: None,
-            description: "central value",
-        },
-        ColumnSpec {
-            name: "unit",
-            kind: Kind::Text,
-            required: true,
-            unit: "",
-            question: None,
-            description: "unit of value, low and high",
-        },
-        ColumnSpec {
-            name: "low",
-            kind: Kind::Float {
-                min: -1e12,
-                max: 1e12,
-            },
-            required: false,
-            unit: "",
-            question: None,
-            description: "low end of the uncertainty range",
-        },
-        ColumnSpec {
-            name: "high",
-            kind: Kind::Float {
-                min: -1e12,
-                max: 1e12,
-            },
-            required: false,
-            unit: "",
-            question: None,
-            description: "high end of the uncertainty range",
-        },
-        ColumnSpec {
-            name: "distribution",
-            kind: Kind::Choice(DISTRIBUTIONS),
-            required: false,
-            unit: "",
-            question: None,
-            description: "fixed, uniform, triangular, pert, normal or lognormal",
-        },
-        ColumnSpec {
-            name: "source",
-            kind: Kind::Text,
-            required: true,
-            unit: "",
-            question: None,
-            description: "publication the value comes from, or `assumption` and why",
-        },
-        ColumnSpec {
-            name: "description",
-            kind: Kind::Text,
-            required: false,
-            unit: "",
-            question: None,
-            description: "what the parameter means (default: its declaration's English text)",
-        },
-        ColumnSpec {
-            name: "description_fr",
-            kind: Kind::Text,
-            required: false,
-            unit: "",
-            question: None,
-            description: "what the parameter means, in French (default: its declaration's)",
-        },
+        col("name", Kind::Text, true, "", "parameter name"),
+        col("value", AMOUNT, true, "", "central value"),
+        col("unit", Kind::Text, true, "", "unit of value, low and high"),
+        col("low", AMOUNT, false, "", "low end of the uncertainty range"),
+        col(
+            "high",
+            AMOUNT,
+            false,
+            "",
+            "high end of the uncertainty range",
+        ),
+        col(
+            "distribution",
+            Kind::Choice(DISTRIBUTIONS),
+            false,
+            "",
+            "fixed, uniform, triangular, pert, normal or lognormal",
+        ),
+        col(
+            "source",
+            Kind::Text,
+            true,
+            "",
+            "publication the value comes from, or `assumption` and why",
+        ),
+        col(
+            "description",
+            Kind::Text,
+            false,
+            "",
+            "what the parameter means (default: its declaration's English text)",
+        ),
+        col(
+            "description_fr",
+            Kind::Text,
+            false,
+            "",
+            "what the parameter means, in French (default: its declaration's)",
+        ),
     ],
 };
 

@@ -187,6 +187,22 @@ def test_cli_sweep(tmp_path: Path, client: Any, capsys: pytest.CaptureFixture[st
     assert not (tmp_path / "x" / "sweep.parquet").exists()
 
 
+def test_cli_sweep_reads_a_french_export(tmp_path: Path) -> None:
+    # `;` separators and decimal commas, as a French spreadsheet exports them: the separator
+    # is the core's (one sniffer for every reader), 0,5 is 0.5.
+    french = tmp_path / "scenarios.csv"
+    french.write_text("line_efficiency;replacement_rate\n0,5;0,2\n0,7;\n", encoding="utf-8-sig")
+    plain = tmp_path / "plain.csv"
+    plain.write_text("line_efficiency,replacement_rate\n0.5,0.2\n0.7,\n")
+    outs = []
+    for name, path in [("fr", french), ("plain", plain)]:
+        out = tmp_path / name
+        assert main(["sweep", "--example", "aura-pilot", str(path), "--out", str(out)]) == 0
+        outs.append(pl.read_parquet(out / "sweep.parquet"))
+    assert_frame_equal(outs[0], outs[1])
+    assert outs[0]["line_efficiency"].to_list() == [0.5, 0.7]
+
+
 def test_synthetic_national_study() -> None:
     a = fl.synthetic.national(seed=3, workshops=40, years=[2028])
     b = fl.synthetic.national(seed=3, workshops=40, years=[2028])

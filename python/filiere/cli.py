@@ -341,8 +341,11 @@ def _read_scenarios(path: Path) -> pl.DataFrame:
             return pl.read_parquet(path)
         with open(path, encoding="utf-8-sig") as f:
             header = f.readline()
-        separator = ";" if header.count(";") > header.count(",") else ","
-        return pl.read_csv(path, separator=separator, infer_schema_length=None)
+        separator = _core.sniff_separator(header)
+        # A French export (`;`) writes decimals with a comma.
+        return pl.read_csv(
+            path, separator=separator, decimal_comma=separator == ";", infer_schema_length=None
+        )
     except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as err:
         raise InputFileError(
             f"{path}: not a readable scenarios table ({err})", file=str(path)

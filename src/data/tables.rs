@@ -12,7 +12,7 @@ use crate::error::{Error, Problem, Problems, Result};
 use super::read::RawTable;
 use super::schema::{check_unique, validate, ColumnSpec, Kind, NonResponse, TableSpec};
 
-const fn col(
+pub(crate) const fn col(
     name: &'static str,
     kind: Kind,
     required: bool,
@@ -629,6 +629,52 @@ pub fn catalog_frame(rows: &[Product]) -> Result<DataFrame> {
     )?)
 }
 
+#[cfg(test)]
+impl Workshop {
+    /// A test workshop: `operators` in `departement` making `products`, every optional
+    /// answer empty (the parameters' defaults apply), no hiring or training.
+    pub(crate) fn fixture(id: &str, departement: &str, operators: u32, products: &[&str]) -> Self {
+        Workshop {
+            id: id.into(),
+            name: None,
+            departement: departement.into(),
+            operators,
+            hours_per_week: None,
+            shifts: None,
+            efficiency: None,
+            programme_share: None,
+            products: products.iter().map(|s| (*s).to_owned()).collect(),
+            hourly_cost_eur: None,
+            overhead_rate: None,
+            can_hire: 0,
+            training_centre: false,
+            trainees: 0,
+            can_personalise: false,
+            answered: true,
+        }
+    }
+}
+
+#[cfg(test)]
+impl Product {
+    /// A test product with `sew` sewing minutes: 1 min cutting, 1.5 finishing, 2
+    /// personalising, 1 m of fabric at 10 EUR/m, 0.50 EUR of trims, 0.15 of packaging.
+    pub(crate) fn fixture(id: &str, sew: f64) -> Self {
+        Product {
+            id: id.into(),
+            name: None,
+            sam_cut_min: 1.0,
+            sam_sew_min: sew,
+            sam_finish_min: 1.5,
+            sam_personalise_min: 2.0,
+            fabric_m: 1.0,
+            fabric_eur_per_m: 10.0,
+            trims_eur: 0.5,
+            packaging_eur: 0.15,
+        }
+    }
+}
+
 fn finish<T>(problems: Vec<Problem>, value: T) -> Result<T> {
     if problems.is_empty() {
         Ok(value)
@@ -841,18 +887,7 @@ mod tests {
     fn unknown_products_are_named() {
         let csv = "workshop_id,departement,operators,products\nA,01,3,polo|jean\n";
         let w = workshops(&read_bytes("w.csv", csv.as_bytes()).unwrap()).unwrap();
-        let cat = vec![Product {
-            id: "polo".into(),
-            name: None,
-            sam_cut_min: 1.0,
-            sam_sew_min: 12.0,
-            sam_finish_min: 1.5,
-            sam_personalise_min: 2.0,
-            fabric_m: 1.0,
-            fabric_eur_per_m: 10.0,
-            trims_eur: 0.5,
-            packaging_eur: 0.1,
-        }];
+        let cat = vec![Product::fixture("polo", 12.0)];
         let raw = read_bytes("w.csv", csv.as_bytes()).unwrap();
         let err = check_workshop_products(&raw, &w, &cat).unwrap_err();
         assert!(err.to_string().contains("\"jean\""), "{err}");

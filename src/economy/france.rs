@@ -37,6 +37,7 @@ use std::sync::OnceLock;
 use nalgebra::{DMatrix, DVector};
 
 use super::io_table::IoTable;
+use super::readers::{content_lines, record};
 use crate::data::read::{sniff_separator, split_line};
 use crate::data::schema::parse_number;
 use crate::error::{Error, Result};
@@ -249,13 +250,7 @@ struct CodeTable {
 
 impl CodeTable {
     fn parse(file: &str, text: &str) -> Result<Self> {
-        let mut lines = text
-            .strip_prefix('\u{feff}')
-            .unwrap_or(text)
-            .lines()
-            .enumerate()
-            .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
-            .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+        let mut lines = content_lines(text);
         let Some((_, head)) = lines.next() else {
             return Err(Error::schema(file, None, None, None, "the file is empty"));
         };
@@ -278,16 +273,7 @@ impl CodeTable {
         }
         let mut rows = Vec::new();
         for (line, l) in lines {
-            let cells = split_line(l, sep);
-            if cells.len() != header.len() {
-                return Err(Error::schema(
-                    file,
-                    Some(line),
-                    None,
-                    None,
-                    format!("{} cells, the header has {}", cells.len(), header.len()),
-                ));
-            }
+            let cells = record(file, line, l, sep, header.len())?;
             let code = cells[0].trim().to_owned();
             if rows.iter().any(|(_, c, _)| *c == code) {
                 return Err(Error::schema(
@@ -329,23 +315,29 @@ impl CodeTable {
                     "no row for this product",
                 )
             })?;
-        let cell = cells[c].trim();
-        if cell.is_empty() {
-            return Ok(0.0);
-        }
-        parse_number(cell)
-            .filter(|v| v.is_finite())
-            .map(|v| v * EUR_PER_MILLION)
-            .ok_or_else(|| {
-                Error::schema(
-                    &self.file,
-                    Some(*line),
-                    Some(&self.header[c]),
-                    Some(cell),
-                    "expected an amount in millions of euros",
-                )
-            })
+        million_eur(&self.file, *line, &self.header[c], &cells[c])
     }
+}
+
+/// A cell in millions of euros, as EUR; an empty cell is 0. Errors name `file`, `line`
+/// and `column`.
+fn million_eur(file: &str, line: usize, column: &str, cell: &str) -> Result<f64> {
+    let cell = cell.trim();
+    if cell.is_empty() {
+        return Ok(0.0);
+    }
+    parse_number(cell)
+        .filter(|v| v.is_finite())
+        .map(|v| v * EUR_PER_MILLION)
+        .ok_or_else(|| {
+            Error::schema(
+                file,
+                Some(line),
+                Some(column),
+                Some(cell),
+                "expected an amount in millions of euros",
+            )
+        })
 }
 
 /// Read INSEE's three domestic symmetric files (`tes_dom_YYYY_intermediate_domestic_
@@ -528,21 +520,7 @@ pub fn read_raw_sheet(file: &str, text: &str) -> Result<DomesticTes> {
         }
         let amount = |k: usize| -> Result<f64> {
             let cell = row.get(k).map(String::as_str).unwrap_or_default();
-            if cell.is_empty() {
-                return Ok(0.0);
-            }
-            parse_number(cell)
-                .filter(|v| v.is_finite())
-                .map(|v| v * EUR_PER_MILLION)
-                .ok_or_else(|| {
-                    Error::schema(
-                        file,
-                        Some(line + 1),
-                        Some(&column_name(k)),
-                        Some(cell),
-                        "expected an amount in millions of euros",
-                    )
-                })
+            million_eur(file, line + 1, &column_name(k), cell)
         };
         for j in 0..n {
             r[(i, j)] = amount(starts[0] + 1 + j)?;

@@ -102,6 +102,30 @@ const SATELLITE_COLUMNS: [Satellite; 4] = [
 
 use crate::data::read::{sniff_separator, split_line as split_record};
 
+/// The cells of data line `line_no` (1-based) of `file`, as many as the header has.
+///
+/// # Errors
+/// [`Error::Schema`] naming the line when the count differs.
+pub(crate) fn record(
+    file: &str,
+    line_no: usize,
+    line: &str,
+    separator: char,
+    width: usize,
+) -> Result<Vec<String>> {
+    let fields = split_record(line, separator);
+    if fields.len() != width {
+        return Err(Error::schema(
+            file,
+            Some(line_no),
+            None,
+            None,
+            format!("{} cells, the header has {width}", fields.len()),
+        ));
+    }
+    Ok(fields)
+}
+
 /// The separator of a header line, as every CSV reader of filiere picks it
 /// ([`sniff_separator`]).
 fn sniff(header: &str) -> char {
@@ -110,7 +134,7 @@ fn sniff(header: &str) -> char {
 
 /// Lines of a text with their 1-based line numbers, BOM removed, skipping blank lines
 /// and `#` comments.
-fn content_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+pub(crate) fn content_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.strip_prefix('\u{feff}')
         .unwrap_or(text)
         .lines()
@@ -232,16 +256,7 @@ pub fn read_io_csv(file: &str, text: &str) -> Result<IoTable> {
     let mut satellites: Vec<DVector<f64>> = vec![DVector::zeros(n); satellite_columns.len()];
     let mut rows = 0usize;
     for (row, (line_no, line)) in lines.enumerate() {
-        let fields = split_record(line, separator);
-        if fields.len() != header.len() {
-            return Err(Error::schema(
-                file,
-                Some(line_no),
-                None,
-                None,
-                format!("{} cells, the header has {}", fields.len(), header.len()),
-            ));
-        }
+        let fields = record(file, line_no, line, separator, header.len())?;
         let label = fields[0].trim();
         let Some(expected) = branches.get(row) else {
             return Err(Error::schema(
@@ -479,16 +494,7 @@ pub fn read_regional_employment_csv(file: &str, text: &str) -> Result<RegionalEm
         sources: Vec::new(),
     };
     for (line_no, line) in lines {
-        let fields = split_record(line, separator);
-        if fields.len() != header.len() {
-            return Err(Error::schema(
-                file,
-                Some(line_no),
-                None,
-                None,
-                format!("{} cells, the header has {}", fields.len(), header.len()),
-            ));
-        }
+        let fields = record(file, line_no, line, separator, header.len())?;
         let branch = fields[b].trim().to_owned();
         if out.branches.contains(&branch) {
             return Err(Error::schema(

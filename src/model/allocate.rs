@@ -1761,35 +1761,11 @@ mod tests {
         use crate::params::Params;
         let m = Params::defaults().model();
         let workshop = |id: &str, dep: &str, products: &[&str]| Workshop {
-            id: id.into(),
-            name: None,
-            departement: dep.into(),
-            operators: 20,
-            hours_per_week: None,
-            shifts: None,
             efficiency: Some(0.5),
             programme_share: Some(0.5),
-            products: products.iter().map(|s| s.to_string()).collect(),
-            hourly_cost_eur: None,
-            overhead_rate: None,
-            can_hire: 0,
-            training_centre: false,
-            trainees: 0,
-            can_personalise: false,
-            answered: true,
+            ..Workshop::fixture(id, dep, 20, products)
         };
-        let product = |id: &str, sew: f64| Product {
-            id: id.into(),
-            name: None,
-            sam_cut_min: 1.0,
-            sam_sew_min: sew,
-            sam_finish_min: 1.5,
-            sam_personalise_min: 2.0,
-            fabric_m: 1.0,
-            fabric_eur_per_m: 10.0,
-            trims_eur: 0.5,
-            packaging_eur: 0.15,
-        };
+        let product = Product::fixture;
         let row = |dep: &str, level, product: &str, pieces| DemandRow {
             year: 2026,
             departement: dep.into(),

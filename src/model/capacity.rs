@@ -34,22 +34,8 @@ mod tests {
 
     fn workshop(ops: u32, products: &[&str], share: Option<f64>) -> Workshop {
         Workshop {
-            id: "w".into(),
-            name: None,
-            departement: "42".into(),
-            operators: ops,
-            hours_per_week: None,
-            shifts: None,
-            efficiency: None,
             programme_share: share,
-            products: products.iter().map(|s| s.to_string()).collect(),
-            hourly_cost_eur: None,
-            overhead_rate: None,
-            can_hire: 0,
-            training_centre: false,
-            trainees: 0,
-            can_personalise: false,
-            answered: true,
+            ..Workshop::fixture("w", "42", ops, products)
         }
     }
 

@@ -173,16 +173,9 @@ mod tests {
 
     fn polo() -> Product {
         Product {
-            id: "polo".into(),
-            name: None,
-            sam_cut_min: 1.0,
-            sam_sew_min: 12.0,
-            sam_finish_min: 1.5,
-            sam_personalise_min: 2.0,
             fabric_m: 0.92,
-            fabric_eur_per_m: 10.0,
             trims_eur: 0.60,
-            packaging_eur: 0.15,
+            ..Product::fixture("polo", 12.0)
         }
     }
 

@@ -329,6 +329,13 @@ fn read_table(py: Python<'_>, path: PathBuf) -> PyResult<PyDataFrame> {
     core(py, || read_path(&path)).map(|t| PyDataFrame(t.frame))
 }
 
+/// The separator of a CSV file from its header line (`;`, `,` or tab), as every reader of
+/// filiere picks it.
+#[pyfunction]
+fn sniff_separator(header: &str) -> String {
+    char::from(crate::data::read::sniff_separator(header)).to_string()
+}
+
 /// The prefectures of the 96 départements of metropolitan France
 /// (`data/reference/prefectures.csv`): code, names, region, town, latitude and longitude.
 #[pyfunction]
@@ -366,6 +373,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(table_columns, m)?)?;
     m.add_function(wrap_pyfunction!(product_label, m)?)?;
     m.add_function(wrap_pyfunction!(prefectures, m)?)?;
+    m.add_function(wrap_pyfunction!(sniff_separator, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("EXAMPLES", crate::study::EXAMPLE_NAMES.to_vec())?;
     m.add("NEW_CAPACITY", crate::results::NEW_CAPACITY)?;
