@@ -242,16 +242,21 @@ def test_bad_answers_give_the_same_errors_in_the_workbook_and_in_a_csv(
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed here")
 def test_libreoffice_reads_the_workbook(questionnaire: Path, tmp_path: Path) -> None:
     shutil.copy(questionnaire, tmp_path / "q.xlsx")
+    # CSV filter options: `,` separator, `"` quotes, character set 76 = UTF-8 (LibreOffice's
+    # default is the system's 8-bit set).
+    target = "csv:Text - txt - csv (StarCalc):44,34,76,1"
     subprocess.run(
-        [str(SOFFICE), "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), "q.xlsx"],
+        [str(SOFFICE), "--headless", "--convert-to", target, "--outdir", str(tmp_path), "q.xlsx"],
         cwd=tmp_path,
         check=True,
         timeout=120,
         capture_output=True,
     )
     text = (tmp_path / "q.csv").read_text(encoding="utf-8")
-    assert text.startswith("Identifiant de l'atelier,")
+    assert text.startswith('"Identifiant de l\'atelier","Nom de l\'atelier",')
     assert len(text.strip().splitlines()) == 120
+    # What a real spreadsheet wrote back is a valid survey.
+    assert _core.validate_file(str(tmp_path / "q.csv"), "workshops") == []
 
 
 def test_survey_coverage_of_the_bundled_survey(central: pl.DataFrame) -> None:
