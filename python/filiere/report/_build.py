@@ -70,7 +70,6 @@ COST_ITEMS = (
 )
 COST_TOTALS = frozenset({"cost_eur", "price_ttc_eur"})
 
-#: Rows of the jobs table (columns of ``summary``); the last, the best estimate, in bold.
 #: The economy's vectors the data-quality annex lists (keys of ``quality.economy``).
 ECONOMY_VECTORS = (
     "flows",
@@ -81,6 +80,8 @@ ECONOMY_VECTORS = (
     "aura",
 )
 
+#: Rows of the jobs table (columns of ``summary``); the best estimate, ``jobs_gross``,
+#: follows them in bold.
 JOB_ROWS = (
     "direct_fte",
     "offered_fte",
