@@ -301,7 +301,13 @@ impl Balance {
             * m.jobseekers_indemnified_share
             * m.unemployment_benefit_eur;
         let net_public_cost_eur = premium_eur - public_revenue_eur - benefits_avoided_eur;
-        let per_job = |x: f64| if jobs_net > 0.0 { x / jobs_net } else { f64::NAN };
+        let per_job = |x: f64| {
+            if jobs_net > 0.0 {
+                x / jobs_net
+            } else {
+                f64::NAN
+            }
+        };
         Balance {
             jobs_gross: f.jobs_gross,
             jobs_displaced,
@@ -520,5 +526,86 @@ mod tests {
         );
         let never = Lateness::new(false, d(1, 1), d(9, 1), Some(NaiveDate::MAX));
         assert_eq!((never.late_days, never.makespan_days), (None, None));
+    }
+
+    /// The hand-worked example of docs/ARCHITECTURE.md ("The balance"): 1,000 polos of 1 m
+    /// of fabric, 20 labour minutes each, bought at 40 EUR TTC against 8 EUR HT imported;
+    /// 1 gross job, 0.8 direct FTE, 20,000 EUR of employer labour cost.
+    #[test]
+    fn balance_by_hand() {
+        let mut m = Params::defaults().model();
+        (m.displacement_share, m.vat_rate, m.import_price_factor) = (0.1, 0.2, 1.0);
+        (
+            m.employer_rate,
+            m.employee_rate,
+            m.csg_crds_rate,
+            m.income_tax_rate,
+        ) = (0.06, 0.1131, 0.0953, 0.0);
+        (
+            m.hires_from_jobseekers_share,
+            m.jobseekers_indemnified_share,
+        ) = (0.5, 0.41);
+        m.unemployment_benefit_eur = 11_160.0;
+        (
+            m.overcut,
+            m.fabric_kg_per_m,
+            m.yarn_kgco2e_per_kg,
+            m.trims_kgco2e_per_piece,
+        ) = (0.03, 0.35, 4.0, 0.1);
+        (m.fabric_kwh_per_kg, m.making_kwh_per_hour) = (10.0, 0.5);
+        (m.grid_france_kgco2e_per_kwh, m.grid_import_kgco2e_per_kwh) = (0.06, 0.6);
+        (
+            m.sea_km,
+            m.import_road_km,
+            m.local_road_km,
+            m.school_delivery_km,
+        ) = (16_000.0, 500.0, 150.0, 60.0);
+        (
+            m.sea_kgco2e_per_tkm,
+            m.road_kgco2e_per_tkm,
+            m.van_kgco2e_per_tkm,
+        ) = (0.008, 0.092, 0.5);
+        let polo = Product::fixture("polo", 12.0); // 1 m of fabric, import price 8 EUR HT
+        let avg = PieceCost {
+            making_minutes: 16.0,
+            personalise_minutes: 4.0,
+            ..PieceCost::default()
+        };
+        let inputs = BalanceInputs {
+            budget_ttc_eur: 40_000.0,
+            jobs_gross: 1.0,
+            direct_fte: 0.8,
+            labour_cost_eur: 20_000.0,
+        };
+        let b = Balance::new(&[(&polo, 1.0)], &[1000.0], &[avg], inputs, &m);
+        let close = |a: f64, want: f64, tol: f64| assert!((a - want).abs() < tol, "{a} != {want}");
+        close(b.jobs_displaced, 0.1, 1e-12);
+        close(b.jobs_net, 0.9, 1e-12);
+        close(b.import_baseline_cost_eur, 9_600.0, 1e-9); // 1,000 × 8 × 1.2
+        close(b.premium_eur, 30_400.0, 1e-9);
+        close(b.gross_wages_eur, 16_981.132_075, 1e-5); // 20,000 / 1.06 × 0.9
+        close(b.social_contributions_eur, 2_939.433_962, 1e-5); // × 0.1731
+        close(b.csg_crds_eur, 1_618.301_887, 1e-5); // × 0.0953
+        close(b.vat_on_premium_eur, 5_066.666_667, 1e-5); // 30,400 × 0.2 / 1.2
+        close(b.public_revenue_eur, 9_624.402_516, 1e-5);
+        close(b.benefits_avoided_eur, 1_647.216, 1e-6); // 0.8 × 0.9 × 0.5 × 0.41 × 11,160
+        close(b.net_public_cost_eur, 19_128.381_484, 1e-5);
+        close(b.net_cost_per_job_eur, 21_253.757_204, 1e-5);
+        close(b.region_cost_per_job_eur, 33_777.777_778, 1e-5);
+        // kg CO2e per piece: local 1.542 + 0.2163 + 0.01 + 0.00483 + 0.0105 = 1.78363;
+        // imported 1.542 + 2.163 + 0.1 + 0.0609 + 0.0105 = 3.8764.
+        close(
+            PieceCarbon::of(&polo, 20.0, false, &m).total(),
+            1.783_63,
+            1e-9,
+        );
+        close(
+            PieceCarbon::of(&polo, 20.0, true, &m).total(),
+            3.876_4,
+            1e-9,
+        );
+        close(b.co2e_local_t, 1.783_63, 1e-9);
+        close(b.co2e_import_t, 3.876_4, 1e-9);
+        close(b.co2e_avoided_t, 2.092_77, 1e-9);
     }
 }

@@ -629,7 +629,32 @@ mod tests {
         let by_name =
             ModelParams::from_fn(|n| KNOWN.iter().position(|d| d.name == n).unwrap() as f64);
         assert_eq!(m, by_name);
-        assert_eq!(m.unmet_penalty_eur, (KNOWN.len() - 1) as f64);
+        assert_eq!(m.van_kgco2e_per_tkm, (KNOWN.len() - 1) as f64);
+    }
+
+    /// Every parameter of the balance (issue 16) names its publication and year, or says
+    /// `assumption` and why.
+    #[test]
+    fn balance_parameters_are_sourced_or_assumed() {
+        let first = KNOWN
+            .iter()
+            .position(|d| d.name == "import_price_factor")
+            .unwrap();
+        let defaults = Params::defaults();
+        for d in &KNOWN[first..] {
+            let row = defaults.iter().find(|r| r.name == d.name).unwrap();
+            let s = row.source.as_str();
+            let dated = s
+                .split(|c: char| !c.is_ascii_digit())
+                .any(|w| w.len() == 4 && (w.starts_with("19") || w.starts_with("20")));
+            assert!(s.contains("assumption") || dated, "{}: {s}", d.name);
+            assert!(
+                s.contains("assumption") && s.len() > "assumption: ".len() + 10 || dated,
+                "{}",
+                d.name
+            );
+        }
+        assert!(first + 21 == KNOWN.len());
     }
 
     #[test]

@@ -740,4 +740,73 @@ mod tests {
         let faster = col_f64(&run(&s2).unwrap().summary, "direct_fte")[0];
         assert!(faster <= base);
     }
+
+    /// Every identity of the balance, for every year of the full roll-out (to float
+    /// precision), and `jobs_gross` equal to the summary's.
+    #[test]
+    fn balance_identities_hold_every_year() {
+        let r = run(&Study::example("aura").unwrap()).unwrap();
+        let b = |c: &str| col_f64(&r.balance, c);
+        let years = r.balance.height();
+        assert_eq!(years, r.summary.height());
+        assert_eq!(b("jobs_gross"), col_f64(&r.summary, "jobs_gross"));
+        let close = |a: f64, want: f64| {
+            assert!(
+                (a - want).abs() <= 1e-9 * want.abs().max(1.0),
+                "{a} != {want}"
+            )
+        };
+        for y in 0..years {
+            let v = |c: &str| b(c)[y];
+            close(v("jobs_net"), v("jobs_gross") - v("jobs_displaced"));
+            close(
+                v("programme_cost_eur"),
+                col_f64(&r.summary, "budget_eur")[y],
+            );
+            close(
+                v("premium_eur"),
+                v("programme_cost_eur") - v("import_baseline_cost_eur"),
+            );
+            close(
+                v("public_revenue_eur"),
+                v("social_contributions_eur")
+                    + v("csg_crds_eur")
+                    + v("income_tax_eur")
+                    + v("vat_on_premium_eur"),
+            );
+            close(
+                v("net_public_cost_eur"),
+                v("premium_eur") - v("public_revenue_eur") - v("benefits_avoided_eur"),
+            );
+            close(
+                v("net_cost_per_job_eur"),
+                v("net_public_cost_eur") / v("jobs_net"),
+            );
+            close(
+                v("region_cost_per_job_eur"),
+                v("premium_eur") / v("jobs_net"),
+            );
+            close(v("co2e_avoided_t"), v("co2e_import_t") - v("co2e_local_t"));
+            assert!(v("premium_eur") > 0.0 && v("co2e_avoided_t") > 0.0);
+        }
+    }
+
+    #[test]
+    fn more_displacement_means_fewer_net_jobs() {
+        let s = Study::example("aura-pilot").unwrap();
+        let net = |d: f64| {
+            let r = run(&s.with_params([("displacement_share", d)]).unwrap()).unwrap();
+            (
+                col_f64(&r.balance, "jobs_net")[0],
+                col_f64(&r.balance, "jobs_gross")[0],
+            )
+        };
+        let (low, gross_low) = net(0.0);
+        let (high, gross_high) = net(0.3);
+        assert!(high < low, "{high} !< {low}");
+        // Gross jobs do not move; net = 0.7 × gross at 30 %.
+        assert!((gross_low - gross_high).abs() < 1e-9);
+        assert!((high - 0.7 * gross_high).abs() < 1e-9);
+        assert!((low - gross_low).abs() < 1e-12);
+    }
 }
