@@ -297,6 +297,7 @@ def balance(
         names.append(text[column])
         if column == "premium_eur":
             ax.bar(i, value, color=LATE)
+            ax.annotate(f"{value:,.1f}", (i, value), ha="center", va="bottom", fontsize=8)
             level = value
         elif column == "net_public_cost_eur":
             ax.bar(i, value, color=NEUTRAL)
