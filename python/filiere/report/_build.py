@@ -23,7 +23,14 @@ from markupsafe import Markup
 from filiere import _core
 from filiere._format import NEW_CAPACITY, late_by
 from filiere.outputs import header, label, unit
-from filiere.report._charts import balance_chart, capacity_chart, fan_chart, gantt_chart, svg, tornado_chart
+from filiere.report._charts import (
+    balance_chart,
+    capacity_chart,
+    fan_chart,
+    gantt_chart,
+    svg,
+    tornado_chart,
+)
 from filiere.report._checks import SourceCheck, check_source, display_paths, reason, scrub
 from filiere.report._text import Text, text
 
@@ -726,7 +733,9 @@ class _Report:
             return f"{self.num(v)} €"
 
         q_job = rng("net_cost_per_job_eur", euros)
-        net_job_range = t("balance.net_job_range", lo=q_job[0], mid=q_job[1], hi=q_job[2]) if q_job else ""
+        net_job_range = (
+            t("balance.net_job_range", lo=q_job[0], mid=q_job[1], hi=q_job[2]) if q_job else ""
+        )
         carbon_text = t(
             "balance.carbon",
             year=y,
@@ -736,7 +745,9 @@ class _Report:
             per_piece=self.num(r["co2e_per_piece_avoided_kg"], 1),
         )
         q_co2 = rng("co2e_avoided_t", self.num)
-        carbon_range = t("balance.carbon_range", lo=q_co2[0], mid=q_co2[1], hi=q_co2[2]) if q_co2 else ""
+        carbon_range = (
+            t("balance.carbon_range", lo=q_co2[0], mid=q_co2[1], hi=q_co2[2]) if q_co2 else ""
+        )
         central = {
             "year": y,
             "jobs": self.count(r["jobs_net"]),
