@@ -85,7 +85,7 @@ def test_report_sections_numbers_and_charts(
     assert html.count("<svg") >= 5  # capacity, Gantt, balance waterfall, tornado, fan
     # the balance's closing note with its Monte Carlo ranges
     closing = "En résumé, pour" if lang == "fr" else "In short, for"
-    assert closing in html and "P5–P95" in html.split(closing, 1)[1][:600]
+    assert closing in html and "P5\u2013P95" in html.split(closing, 1)[1][:600]
     assert "<?xml" not in html
     assert not _external_refs(html)
     assert "<script" not in html.lower()
