@@ -174,6 +174,69 @@ parameters! {
     unmet_penalty_eur: "EUR/piece", [1.0, 1e9],
         "penalty of a piece the surveyed workshops cannot make before the deadline",
         "pénalité d'une pièce que les ateliers enquêtés ne peuvent pas fabriquer avant l'échéance";
+    import_price_factor: "fraction", [0.0, 10.0],
+        "multiplier on the catalog's import prices (their doubt)",
+        "multiplicateur des prix à l'importation du catalogue (leur incertitude)";
+    employee_rate: "fraction", [0.0, 1.0],
+        "employee social contributions (basic and complementary pensions) as a fraction of gross wage",
+        "cotisations sociales salariales (retraites de base et complémentaire) en part du salaire brut";
+    csg_crds_rate: "fraction", [0.0, 1.0],
+        "CSG and CRDS as a fraction of gross wage",
+        "CSG et CRDS en part du salaire brut";
+    income_tax_rate: "fraction", [0.0, 1.0],
+        "income tax of an operator as a fraction of gross wage",
+        "impôt sur le revenu d'un opérateur en part du salaire brut";
+    hires_from_jobseekers_share: "fraction", [0.0, 1.0],
+        "share of the net direct jobs filled by jobseekers who would otherwise stay unemployed",
+        "part des emplois directs nets pourvus par des demandeurs d'emploi qui sinon le resteraient";
+    jobseekers_indemnified_share: "fraction", [0.0, 1.0],
+        "share of registered jobseekers paid an unemployment benefit",
+        "part des demandeurs d'emploi inscrits qui perçoivent une allocation chômage";
+    unemployment_benefit_eur: "EUR/yr", [0.0, 1e5],
+        "average unemployment benefit paid to an indemnified jobseeker in a year",
+        "allocation chômage moyenne versée en un an à un demandeur d'emploi indemnisé";
+    fabric_kg_per_m: "kg/m", [0.01, 5.0],
+        "mass of a metre of the catalog's fabric",
+        "masse d'un mètre du tissu du catalogue";
+    yarn_kgco2e_per_kg: "kgCO2e/kg", [0.0, 100.0],
+        "footprint of fibre and spun yarn per kg of fabric (the same yarn for both options)",
+        "empreinte de la fibre et du fil par kg de tissu (le même fil pour les deux options)";
+    fabric_kwh_per_kg: "kWh/kg", [0.0, 200.0],
+        "electricity of knitting, dyeing and finishing a kg of fabric",
+        "électricité du tricotage, de la teinture et de l'ennoblissement d'un kg de tissu";
+    making_kwh_per_hour: "kWh/h", [0.0, 20.0],
+        "electricity of making per operator hour (machines, pressing, lighting)",
+        "électricité de la confection par heure d'opérateur (machines, repassage, éclairage)";
+    grid_france_kgco2e_per_kwh: "kgCO2e/kWh", [0.0, 2.0],
+        "footprint of a kWh of electricity in France",
+        "empreinte d'un kWh d'électricité en France";
+    grid_import_kgco2e_per_kwh: "kgCO2e/kWh", [0.0, 2.0],
+        "footprint of a kWh of electricity in the country the imported kits come from",
+        "empreinte d'un kWh d'électricité dans le pays d'où viennent les kits importés";
+    trims_kgco2e_per_piece: "kgCO2e/piece", [0.0, 10.0],
+        "footprint of the trims and packaging of a piece (the same for both options)",
+        "empreinte des fournitures et de l'emballage d'une pièce (la même pour les deux options)";
+    sea_km: "km", [0.0, 40000.0],
+        "sea distance of the imported kits, from the exporting port to a French port",
+        "distance maritime des kits importés, du port d'exportation à un port français";
+    import_road_km: "km", [0.0, 5000.0],
+        "road distance of the imported kits, factory to port and French port to the region",
+        "distance routière des kits importés, de l'usine au port et du port français à la région";
+    local_road_km: "km", [0.0, 2000.0],
+        "road distance of fabric and pieces made in the region (mill, workshop, depot)",
+        "distance routière du tissu et des pièces faits dans la région (usine textile, atelier, dépôt)";
+    school_delivery_km: "km", [0.0, 1000.0],
+        "road distance of delivery from the depot to the schools (both options)",
+        "distance routière de la livraison du dépôt aux établissements (les deux options)";
+    sea_kgco2e_per_tkm: "kgCO2e/tkm", [0.0, 1.0],
+        "footprint of container shipping per tonne-km",
+        "empreinte du transport maritime en conteneur par tonne-km";
+    road_kgco2e_per_tkm: "kgCO2e/tkm", [0.0, 2.0],
+        "footprint of road freight by articulated lorry per tonne-km",
+        "empreinte du transport routier en semi-remorque par tonne-km";
+    van_kgco2e_per_tkm: "kgCO2e/tkm", [0.0, 10.0],
+        "footprint of delivery by light van per tonne-km",
+        "empreinte de la livraison en véhicule utilitaire léger par tonne-km";
 }
 
 /// A probability distribution over a parameter's value.
@@ -566,7 +629,32 @@ mod tests {
         let by_name =
             ModelParams::from_fn(|n| KNOWN.iter().position(|d| d.name == n).unwrap() as f64);
         assert_eq!(m, by_name);
-        assert_eq!(m.unmet_penalty_eur, (KNOWN.len() - 1) as f64);
+        assert_eq!(m.van_kgco2e_per_tkm, (KNOWN.len() - 1) as f64);
+    }
+
+    /// Every parameter of the balance (issue 16) names its publication and year, or says
+    /// `assumption` and why.
+    #[test]
+    fn balance_parameters_are_sourced_or_assumed() {
+        let first = KNOWN
+            .iter()
+            .position(|d| d.name == "import_price_factor")
+            .unwrap();
+        let defaults = Params::defaults();
+        for d in &KNOWN[first..] {
+            let row = defaults.iter().find(|r| r.name == d.name).unwrap();
+            let s = row.source.as_str();
+            let dated = s
+                .split(|c: char| !c.is_ascii_digit())
+                .any(|w| w.len() == 4 && (w.starts_with("19") || w.starts_with("20")));
+            assert!(s.contains("assumption") || dated, "{}: {s}", d.name);
+            assert!(
+                s.contains("assumption") && s.len() > "assumption: ".len() + 10 || dated,
+                "{}",
+                d.name
+            );
+        }
+        assert!(first + 21 == KNOWN.len());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use polars::prelude::*;
 use crate::data::tables::Product;
 use crate::economy::regional::RegionalEconomy;
 use crate::error::{Error, Result};
-use crate::headline::{year_figures, Headline, Lateness, YearFigures};
+use crate::headline::{year_figures, Balance, Headline, Lateness, YearFigures};
 use crate::model::capacity::{capacity, Capacity};
 use crate::model::cost::{piece_cost, PieceCost, WorkshopTerms};
 use crate::model::demand::{demand, DemandRow};
@@ -38,6 +38,10 @@ pub struct Results {
     pub jobs_by_branch: DataFrame,
     /// One row per year: the headline figures.
     pub summary: DataFrame,
+    /// One row per year: jobs net of displacement, the premium over importing the same
+    /// kits, the public revenue and benefits avoided, the net public cost per net job and
+    /// the carbon of making against importing ([`crate::headline::Balance`]).
+    pub balance: DataFrame,
     /// Pieces each workshop makes for each school département, by year and product.
     pub allocation: DataFrame,
     /// Programme operators, capacity before the deadline, use and shadow price, by year and
@@ -342,6 +346,7 @@ pub fn run(study: &Study) -> Result<Results> {
     let summary = crate::survey::with_coverage(summary, &coverage)?;
     let jobs_by_branch = jobs_by_branch_frame(years, &figures, &economy)?;
     Ok(Results {
+        balance: balance_frame(years, &figures)?,
         jobs_by_branch,
         demand: demand_frame(&demand_rows)?,
         costs,
@@ -402,6 +407,74 @@ fn jobs_by_branch_frame(
 }
 
 /// One row per year: the headline figures.
+/// Columns of the balance table, after `year`, each a field of [`Balance`].
+pub const BALANCE_COLUMNS: [&str; 20] = [
+    "jobs_gross",
+    "jobs_displaced",
+    "jobs_net",
+    "programme_cost_eur",
+    "import_baseline_cost_eur",
+    "premium_eur",
+    "gross_wages_eur",
+    "social_contributions_eur",
+    "csg_crds_eur",
+    "income_tax_eur",
+    "vat_on_premium_eur",
+    "public_revenue_eur",
+    "benefits_avoided_eur",
+    "net_public_cost_eur",
+    "net_cost_per_job_eur",
+    "region_cost_per_job_eur",
+    "co2e_local_t",
+    "co2e_import_t",
+    "co2e_avoided_t",
+    "co2e_per_piece_avoided_kg",
+];
+
+/// The [`BALANCE_COLUMNS`] of a year's balance, in order (`pieces` for the last one).
+fn balance_values(b: &Balance, pieces: f64) -> [f64; BALANCE_COLUMNS.len()] {
+    [
+        b.jobs_gross,
+        b.jobs_displaced,
+        b.jobs_net,
+        b.programme_cost_eur,
+        b.import_baseline_cost_eur,
+        b.premium_eur,
+        b.gross_wages_eur,
+        b.social_contributions_eur,
+        b.csg_crds_eur,
+        b.income_tax_eur,
+        b.vat_on_premium_eur,
+        b.public_revenue_eur,
+        b.benefits_avoided_eur,
+        b.net_public_cost_eur,
+        b.net_cost_per_job_eur,
+        b.region_cost_per_job_eur,
+        b.co2e_local_t,
+        b.co2e_import_t,
+        b.co2e_avoided_t,
+        if pieces > 0.0 {
+            b.co2e_avoided_t * 1000.0 / pieces
+        } else {
+            f64::NAN
+        },
+    ]
+}
+
+fn balance_frame(years: &[i32], figures: &[YearFigures]) -> Result<DataFrame> {
+    let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(years.len()); BALANCE_COLUMNS.len()];
+    for f in figures {
+        for (k, v) in balance_values(&f.balance, f.pieces).into_iter().enumerate() {
+            values[k].push(v);
+        }
+    }
+    let mut columns = vec![Column::new("year".into(), years.to_vec())];
+    for (name, v) in BALANCE_COLUMNS.iter().zip(values) {
+        columns.push(Column::new((*name).into(), v));
+    }
+    Ok(DataFrame::new_infer_height(columns)?)
+}
+
 fn summary_frame(
     years: &[i32],
     figures: &[YearFigures],
@@ -666,5 +739,74 @@ mod tests {
         // Only workshops without their own efficiency use the parameter.
         let faster = col_f64(&run(&s2).unwrap().summary, "direct_fte")[0];
         assert!(faster <= base);
+    }
+
+    /// Every identity of the balance, for every year of the full roll-out (to float
+    /// precision), and `jobs_gross` equal to the summary's.
+    #[test]
+    fn balance_identities_hold_every_year() {
+        let r = run(&Study::example("aura").unwrap()).unwrap();
+        let b = |c: &str| col_f64(&r.balance, c);
+        let years = r.balance.height();
+        assert_eq!(years, r.summary.height());
+        assert_eq!(b("jobs_gross"), col_f64(&r.summary, "jobs_gross"));
+        let close = |a: f64, want: f64| {
+            assert!(
+                (a - want).abs() <= 1e-9 * want.abs().max(1.0),
+                "{a} != {want}"
+            )
+        };
+        for y in 0..years {
+            let v = |c: &str| b(c)[y];
+            close(v("jobs_net"), v("jobs_gross") - v("jobs_displaced"));
+            close(
+                v("programme_cost_eur"),
+                col_f64(&r.summary, "budget_eur")[y],
+            );
+            close(
+                v("premium_eur"),
+                v("programme_cost_eur") - v("import_baseline_cost_eur"),
+            );
+            close(
+                v("public_revenue_eur"),
+                v("social_contributions_eur")
+                    + v("csg_crds_eur")
+                    + v("income_tax_eur")
+                    + v("vat_on_premium_eur"),
+            );
+            close(
+                v("net_public_cost_eur"),
+                v("premium_eur") - v("public_revenue_eur") - v("benefits_avoided_eur"),
+            );
+            close(
+                v("net_cost_per_job_eur"),
+                v("net_public_cost_eur") / v("jobs_net"),
+            );
+            close(
+                v("region_cost_per_job_eur"),
+                v("premium_eur") / v("jobs_net"),
+            );
+            close(v("co2e_avoided_t"), v("co2e_import_t") - v("co2e_local_t"));
+            assert!(v("premium_eur") > 0.0 && v("co2e_avoided_t") > 0.0);
+        }
+    }
+
+    #[test]
+    fn more_displacement_means_fewer_net_jobs() {
+        let s = Study::example("aura-pilot").unwrap();
+        let net = |d: f64| {
+            let r = run(&s.with_params([("displacement_share", d)]).unwrap()).unwrap();
+            (
+                col_f64(&r.balance, "jobs_net")[0],
+                col_f64(&r.balance, "jobs_gross")[0],
+            )
+        };
+        let (low, gross_low) = net(0.0);
+        let (high, gross_high) = net(0.3);
+        assert!(high < low, "{high} !< {low}");
+        // Gross jobs do not move; net = 0.7 × gross at 30 %.
+        assert!((gross_low - gross_high).abs() < 1e-9);
+        assert!((high - 0.7 * gross_high).abs() < 1e-9);
+        assert!((low - gross_low).abs() < 1e-12);
     }
 }

@@ -55,7 +55,9 @@ def test_headline_labels_come_from_the_outputs_registry(
     assert headers[4] == label("summary", "direct_fte")  # the label says the unit
     assert headers[7] == f"{label('summary', 'jobs_indirect')} (persons)"
     assert headers[10] == f"{label('summary', 'late_days')} (days)"
-    assert len(headers) == 12
+    assert headers[12] == f"{label('balance', 'jobs_net')} (persons)"
+    assert headers[13] == f"{label('balance', 'net_cost_per_job_eur')} (EUR/job)"
+    assert len(headers) == 14
 
 
 def test_late_by() -> None:

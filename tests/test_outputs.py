@@ -43,6 +43,9 @@ UNITS = {
     "working days",
     "fraction",
     "workshops",
+    "EUR/job",
+    "t CO2e",
+    "kg CO2e/piece",
 }
 
 

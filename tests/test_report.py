@@ -28,6 +28,7 @@ SECTIONS = {
         "Calendrier de production",
         "Coûts",
         "Emplois",
+        "Bilan pour la Région et les finances publiques",
         "Sensibilité",
         "Incertitude",
         "Hypothèses et sources",
@@ -40,6 +41,7 @@ SECTIONS = {
         "Production schedule",
         "Costs",
         "Jobs",
+        "Balance for the Région and public finances",
         "Sensitivity",
         "Uncertainty",
         "Assumptions and sources",
@@ -80,7 +82,10 @@ def test_report_sections_numbers_and_charts(
     assert (central.replace(",", "\u00a0").replace(".", ",") if lang == "fr" else central) in html
     # ranges from the Monte Carlo draws, charts inline
     assert "P5 " in html and "P95 " in html
-    assert html.count("<svg") >= 4  # capacity, Gantt, tornado, fan
+    assert html.count("<svg") >= 5  # capacity, Gantt, balance waterfall, tornado, fan
+    # the balance's closing note with its Monte Carlo ranges
+    closing = "En résumé, pour" if lang == "fr" else "In short, for"
+    assert closing in html and "P5\u2013P95" in html.split(closing, 1)[1][:600]
     assert "<?xml" not in html
     assert not _external_refs(html)
     assert "<script" not in html.lower()
@@ -184,8 +189,8 @@ def test_cli_writes_report_listed_in_manifest(
 ) -> None:
     out = tmp_path / "out"
     assert main(["run", "--example", "aura-pilot", "--out", str(out), "--draws", "500"]) == 0
-    # 10 tables x (Parquet, CSV) + 4 input copies + report.html + manifest.json
-    assert "wrote 26 files" in capsys.readouterr().out
+    # 11 tables x (Parquet, CSV) + 4 input copies + report.html + manifest.json
+    assert "wrote 28 files" in capsys.readouterr().out
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "<html lang='fr'>" in html and "Synthèse" in html
     assert "500 tirages Monte Carlo" in html

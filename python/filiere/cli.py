@@ -18,7 +18,7 @@ import textwrap
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -29,6 +29,9 @@ from filiere.exceptions import FiliereError, InputFileError, InternalError, Prob
 from filiere.outputs import header, label, unit
 from filiere.study import Study
 from filiere.sweep import plan, sweep
+
+if TYPE_CHECKING:
+    from filiere.results import Results
 
 EXIT_BAD_INPUT = 2
 
@@ -86,21 +89,36 @@ _HEADLINE: tuple[tuple[str, str], ...] = (
     ("on_time", ""),
     ("late_days", ""),
     ("hiring_needed_for_deadline", "{:,.0f}"),
+    ("jobs_net", "{:,.0f}"),
+    ("net_cost_per_job_eur", "{:,.0f}"),
 )
 #: Columns shown in millions.
 _MILLIONS = frozenset({"budget_eur"})
+#: Headline columns of the balance table (the others are the summary's).
+_BALANCE = frozenset({"jobs_net", "net_cost_per_job_eur"})
+
+
+def _table(column: str) -> str:
+    return "balance" if column in _BALANCE else "summary"
+
+
+def _rows(results: Results) -> list[dict[str, Any]]:
+    """The summary's rows, each with its year's balance figures."""
+    balance = {r["year"]: r for r in results.balance.to_dicts()}
+    return [{**balance.get(r["year"], {}), **r} for r in results.summary.to_dicts()]
 
 
 def _header(column: str) -> str:
     """``label (unit)`` from the outputs registry (:func:`filiere.outputs.header`); the
     unit is left out when the label already says it (``direct FTE``) and gets an ``M``
     for the figures shown in millions."""
-    name, u = label("summary", column), unit("summary", column)
+    table = _table(column)
+    name, u = label(table, column), unit(table, column)
     if column in _MILLIONS:
         return f"{name} (M{u})"
     if u.lower() in name.lower():
         return name
-    return header("summary", column)
+    return header(table, column)
 
 
 def _cell(column: str, fmt: str, row: dict[str, Any]) -> str:
@@ -127,7 +145,10 @@ def _headline(study: Study, elapsed_ms: float, summary_rows: list[dict[str, Any]
         "they stated, deliver everything before the rentrée; "
         f"{label('summary', 'late_days')}: days after the rentrée they would deliver alone; "
         f"{label('summary', 'hiring_needed_for_deadline')}: operators to hire or train to be "
-        "on time"
+        "on time;\n"
+        f"{label('balance', 'jobs_net')}: gross jobs less those the spending displaces; "
+        f"{label('balance', 'net_cost_per_job_eur')}: premium over importing the same kits, "
+        "less the taxes, contributions and unemployment benefits that come back, per net job"
     )
     table = _format_table(headers, rows)
     return f"{title}\n\n{table}\n\n{note}\n(computed in {elapsed_ms:.0f} ms)"
@@ -145,7 +166,7 @@ def _run(args: argparse.Namespace) -> int:
     if not args.out:
         results = study.run()
         elapsed = (time.perf_counter() - start) * 1000
-        print(_headline(study, elapsed, results.summary.to_dicts()))
+        print(_headline(study, elapsed, _rows(results)))
         return 0
     from filiere.pipeline import run_pipeline
 
@@ -161,7 +182,7 @@ def _run(args: argparse.Namespace) -> int:
         progress=True,
     )
     elapsed = (time.perf_counter() - start) * 1000
-    print(_headline(study, elapsed, record.results.summary.to_dicts()))
+    print(_headline(study, elapsed, _rows(record.results)))
     ran = record.ran
     if record.written:
         print(f"\nwrote {len(record.files)} files to {args.out} (stages run: {', '.join(ran)})")

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from filiere.results import Results
     from filiere.uncertainty import Distribution
 
-__all__ = ["PlotAccessor", "capacity", "fan", "gantt", "histogram", "tornado"]
+__all__ = ["PlotAccessor", "balance", "capacity", "fan", "gantt", "histogram", "tornado"]
 
 #: Colours: on time, late, new capacity, neutral.
 ON_TIME = "#2a7f62"
@@ -235,9 +235,81 @@ class PlotAccessor:
         """See :func:`filiere.plot.gantt`."""
         return gantt(self._results, year, **kwargs)
 
+    def balance(self, year: int | None = None, **kwargs: Any) -> Figure:
+        """:func:`filiere.plot.balance` of these results."""
+        return balance(self._results, year, **kwargs)
+
     def capacity(self, **kwargs: Any) -> Figure:
         """See :func:`filiere.plot.capacity`."""
         return capacity(self._results, **kwargs)
+
+
+#: Steps of the balance waterfall: column of ``Results.balance`` and its English label.
+BALANCE_STEPS = (
+    ("premium_eur", "premium over importing"),
+    ("vat_on_premium_eur", "VAT back to the State"),
+    ("social_contributions_eur", "social contributions"),
+    ("csg_crds_eur", "CSG and CRDS"),
+    ("income_tax_eur", "income tax"),
+    ("benefits_avoided_eur", "unemployment benefits avoided"),
+    ("net_public_cost_eur", "net public cost"),
+)
+
+
+def balance(
+    results: Results, year: int | None = None, *, labels: Mapping[str, str] | None = None
+) -> Figure:
+    """Waterfall from the premium the Région pays over importing the same kits to the net
+    cost for all public administrations: the premium, less the VAT, contributions and
+    taxes that come back and the unemployment benefits no longer paid.
+
+    Parameters
+    ----------
+    results : Results
+        What :meth:`filiere.Study.run` returns.
+    year : int, optional
+        The year (default: the last).
+    labels : mapping of str to str, optional
+        Texts replacing the English ones: one per step (the ``Results.balance`` column
+        names of :data:`BALANCE_STEPS`), ``ylabel`` and ``title``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    b = results.balance
+    y = _year(b, year)
+    text = _labels(
+        {
+            **dict(BALANCE_STEPS),
+            "ylabel": "million EUR",
+            "title": f"From the premium to the net public cost ({y})",
+        },
+        labels,
+    )
+    row = b.filter(pl.col("year") == y).row(0, named=True)
+    fig = _figure(8, 4.5)
+    ax = fig.add_subplot()
+    level = 0.0
+    names = []
+    for i, (column, _) in enumerate(BALANCE_STEPS):
+        value = float(row[column]) / 1e6
+        names.append(text[column])
+        if column == "premium_eur":
+            ax.bar(i, value, color=LATE)
+            ax.annotate(f"{value:,.1f}", (i, value), ha="center", va="bottom", fontsize=8)
+            level = value
+        elif column == "net_public_cost_eur":
+            ax.bar(i, value, color=NEUTRAL)
+            ax.annotate(f"{value:,.1f}", (i, value), ha="center", va="bottom", fontsize=8)
+        else:
+            ax.bar(i, -value, bottom=level, color=ON_TIME)
+            level -= value
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xticks(range(len(names)), names, rotation=25, ha="right", fontsize=8)
+    ax.set_ylabel(text["ylabel"])
+    ax.set_title(text["title"])
+    return fig
 
 
 def tornado(frame: pl.DataFrame, *, labels: Mapping[str, str] | None = None) -> Figure:

@@ -28,6 +28,7 @@ TABLES = (
     "capacity",
     "schedule",
     "unmet",
+    "balance",
 )
 
 
@@ -96,6 +97,21 @@ class Results:
     unmet : polars.DataFrame
         Per year, product and school département: ``pieces`` the surveyed workshops cannot
         make in time, and ``marginal_cost_eur`` (the LP's shadow price of that demand).
+    balance : polars.DataFrame
+        One row per year, the programme against importing the same kits:
+        ``jobs_gross`` (= the summary's), ``jobs_displaced`` (``displacement_share`` of
+        them), ``jobs_net``; ``programme_cost_eur`` (what the Région pays, VAT included),
+        ``import_baseline_cost_eur`` (the same kits imported at the catalog's
+        ``import_price_eur``, VAT included), ``premium_eur`` (the difference); on the
+        direct wages net of displacement (``gross_wages_eur``):
+        ``social_contributions_eur`` (employer and employee), ``csg_crds_eur``,
+        ``income_tax_eur``, and ``vat_on_premium_eur``, summing to
+        ``public_revenue_eur``; ``benefits_avoided_eur`` (unemployment benefits no longer
+        paid); ``net_public_cost_eur`` (= premium - revenue - benefits, all public
+        administrations), ``net_cost_per_job_eur`` (per net job-year),
+        ``region_cost_per_job_eur`` (the Région's premium per net job-year);
+        ``co2e_local_t``, ``co2e_import_t``, ``co2e_avoided_t`` (tonnes CO2e) and
+        ``co2e_per_piece_avoided_kg``.
     study_name : str
         The study these results belong to.
     """
@@ -110,6 +126,7 @@ class Results:
     capacity: pl.DataFrame
     schedule: pl.DataFrame
     unmet: pl.DataFrame
+    balance: pl.DataFrame
     study_name: str = "study"
 
     @property

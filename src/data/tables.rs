@@ -400,6 +400,16 @@ pub const CATALOG: TableSpec = TableSpec {
             "packaging",
         ),
         col(
+            "import_price_eur",
+            Kind::Float {
+                min: 0.0,
+                max: 10_000.0,
+            },
+            false,
+            "EUR/piece",
+            "price of the same piece imported, personalised and delivered to schools, before VAT (the balance's baseline)",
+        ),
+        col(
             "source",
             Kind::Text,
             false,
@@ -524,6 +534,10 @@ pub struct Product {
     pub trims_eur: f64,
     /// Packaging (EUR/piece).
     pub packaging_eur: f64,
+    /// Price of the same piece imported, personalised and delivered, before VAT
+    /// (EUR/piece); `None` when the catalog does not give it (the balance's money figures
+    /// are then NaN).
+    pub import_price_eur: Option<f64>,
 }
 
 impl Product {
@@ -626,6 +640,7 @@ pub fn catalog_frame(rows: &[Product]) -> Result<DataFrame> {
         "fabric_eur_per_m" => rows.iter().map(|p| p.fabric_eur_per_m).collect::<Vec<_>>(),
         "trims_eur" => rows.iter().map(|p| p.trims_eur).collect::<Vec<_>>(),
         "packaging_eur" => rows.iter().map(|p| p.packaging_eur).collect::<Vec<_>>(),
+        "import_price_eur" => rows.iter().map(|p| p.import_price_eur).collect::<Vec<_>>(),
     )?)
 }
 
@@ -671,6 +686,7 @@ impl Product {
             fabric_eur_per_m: 10.0,
             trims_eur: 0.5,
             packaging_eur: 0.15,
+            import_price_eur: Some(8.0),
         }
     }
 }
@@ -765,6 +781,7 @@ pub fn catalog(raw: &RawTable) -> Result<Vec<Product>> {
             fabric_eur_per_m: num("fabric_eur_per_m", i),
             trims_eur: num("trims_eur", i),
             packaging_eur: num("packaging_eur", i),
+            import_price_eur: t.float("import_price_eur", i),
         })
         .collect();
     finish(problems, rows)

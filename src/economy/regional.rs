@@ -10,7 +10,9 @@
 //! | packaging (cartons, bags) × regional share | `CC` bois, papier, imprimerie | paper and board packaging is NACE 17.21 |
 //! | logistics | `HZ` transports et entreposage | road freight and warehousing (NACE 49.41, 52.10) |
 //!
-//! All of it less the displacement share. The imported share of materials never enters.
+//! The imported share of materials never enters. The shock is gross: the jobs it displaces
+//! are netted out in the balance ([`crate::headline::Balance`]), `displacement_share` of
+//! them (the model is linear, so that equals the jobs of the shock less that share).
 
 use crate::error::{Error, Result};
 use crate::model::cost::PieceCost;
@@ -95,9 +97,9 @@ impl RegionalEconomy {
     /// Add to `shock` the regional final demand (EUR, before VAT) of buying `pieces` at cost
     /// `c` (the mapping in the module doc): making and the regional share of fabric to
     /// `CB`, the regional share of trims to `CM` and of packaging to `CC`, logistics to
-    /// `HZ`; less displaced demand.
+    /// `HZ` (gross: displacement is netted out in the balance).
     pub fn shock(&self, pieces: f64, c: &PieceCost, m: &ModelParams, shock: &mut [f64]) {
-        let keep = pieces * (1.0 - m.displacement_share);
+        let keep = pieces;
         let making = c.labour_eur + c.overhead_eur + c.personalisation_eur + c.margin_eur;
         shock[self.textiles] += keep * (making + c.fabric_eur * m.materials_regional_share);
         shock[self.trims] += keep * c.trims_eur * m.materials_regional_share;

@@ -104,6 +104,16 @@ impl PieceCost {
         self.making_minutes + self.personalise_minutes
     }
 
+    /// Employer cost of the direct labour of a piece, making and personalisation (EUR): the
+    /// making labour at its hourly cost, scaled to all the labour minutes.
+    pub fn labour_cost_eur(&self) -> f64 {
+        if self.making_minutes > 0.0 {
+            self.labour_eur * self.labour_minutes() / self.making_minutes
+        } else {
+            0.0
+        }
+    }
+
     /// `self + weight × other`, component by component (for weighted averages and kits).
     pub fn add_scaled(&mut self, other: &PieceCost, weight: f64) {
         self.fabric_eur += weight * other.fabric_eur;

@@ -252,6 +252,7 @@ impl PyStudy {
         d.set_item("jobs_by_departement", PyDataFrame(r.jobs_by_departement))?;
         d.set_item("jobs_by_branch", PyDataFrame(r.jobs_by_branch))?;
         d.set_item("summary", PyDataFrame(r.summary))?;
+        d.set_item("balance", PyDataFrame(r.balance))?;
         d.set_item("allocation", PyDataFrame(r.allocation))?;
         d.set_item("capacity", PyDataFrame(r.capacity))?;
         d.set_item("schedule", PyDataFrame(r.schedule))?;

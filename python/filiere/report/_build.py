@@ -23,7 +23,14 @@ from markupsafe import Markup
 from filiere import _core
 from filiere._format import NEW_CAPACITY, late_by
 from filiere.outputs import header, label, unit
-from filiere.report._charts import capacity_chart, fan_chart, gantt_chart, svg, tornado_chart
+from filiere.report._charts import (
+    balance_chart,
+    capacity_chart,
+    fan_chart,
+    gantt_chart,
+    svg,
+    tornado_chart,
+)
 from filiere.report._checks import SourceCheck, check_source, display_paths, reason, scrub
 from filiere.report._text import Text, text
 
@@ -47,6 +54,7 @@ SECTIONS = (
     "schedule",
     "costs",
     "jobs",
+    "balance",
     "sensitivity",
     "uncertainty",
     "assumptions",
@@ -677,6 +685,101 @@ class _Report:
             "by_departement": by_departement,
             "by_branch_year": last,
             "by_branch": table(branch_head, branch_rows, numeric_from=2),
+        }
+
+    def balance(self) -> dict[str, Any]:
+        t, b = self.t, self.results.balance
+        rows_by_year = {int(r["year"]): r for r in b.iter_rows(named=True)}
+        jobs = {"jobs_gross", "jobs_displaced", "jobs_net"}
+        carbon = {"co2e_local_t", "co2e_import_t", "co2e_avoided_t"}
+        bold = {"jobs_net", "premium_eur", "net_public_cost_eur", "net_cost_per_job_eur"}
+
+        def fmt(column: str, v: object) -> str:
+            if column in jobs:
+                return self.count(v)
+            if column in carbon:
+                return self.num(v)
+            if column == "co2e_per_piece_avoided_kg":
+                return self.num(v, 2)
+            if column.endswith("per_job_eur"):
+                return f"{self.num(v)} €"
+            return self.eur(v)
+
+        body: list[list[str | Cell]] = [
+            [
+                Cell(self.col("balance", c), style="b" if c in bold else ""),
+                *(
+                    Cell(fmt(c, rows_by_year[y][c]), style="b" if c in bold else "")
+                    for y in self.years
+                ),
+            ]
+            for c in b.columns
+            if c != "year"
+        ]
+        y = 2028 if 2028 in rows_by_year else self.years[-1]
+        r = rows_by_year[y]
+        per_job = f"{self.num(r['net_cost_per_job_eur'])} €"
+        net_job = t(
+            "balance.net_job",
+            year=y,
+            region=f"{self.num(r['region_cost_per_job_eur'])} €",
+            net=per_job,
+        )
+
+        def rng(metric: str, f: Callable[[float], str]) -> tuple[str, str, str] | None:
+            q = self.quantile(metric, y)
+            return None if q is None else (f(q[0]), f(q[1]), f(q[2]))
+
+        def euros(v: float) -> str:
+            return f"{self.num(v)} €"
+
+        q_job = rng("net_cost_per_job_eur", euros)
+        net_job_range = (
+            t("balance.net_job_range", lo=q_job[0], mid=q_job[1], hi=q_job[2]) if q_job else ""
+        )
+        carbon_text = t(
+            "balance.carbon",
+            year=y,
+            local=self.num(r["co2e_local_t"]),
+            imported=self.num(r["co2e_import_t"]),
+            avoided=self.num(r["co2e_avoided_t"]),
+            per_piece=self.num(r["co2e_per_piece_avoided_kg"], 1),
+        )
+        q_co2 = rng("co2e_avoided_t", self.num)
+        carbon_range = (
+            t("balance.carbon_range", lo=q_co2[0], mid=q_co2[1], hi=q_co2[2]) if q_co2 else ""
+        )
+        central = {
+            "year": y,
+            "jobs": self.count(r["jobs_net"]),
+            "premium": self.eur(r["premium_eur"]),
+            "net": self.eur(r["net_public_cost_eur"]),
+            "per_job": per_job,
+            "avoided": self.num(r["co2e_avoided_t"]),
+        }
+        ranges = {
+            "jobs_range": rng("jobs_net", self.count),
+            "premium_range": rng("premium_eur", self.eur),
+            "net_range": rng("net_public_cost_eur", self.eur),
+            "per_job_range": q_job,
+            "avoided_range": q_co2,
+        }
+        if all(v is not None for v in ranges.values()):
+            closing = t(
+                "balance.closing",
+                **central,
+                **{k: f"{v[0]}–{v[2]}" for k, v in ranges.items() if v is not None},
+            )
+        else:
+            closing = t("balance.closing_central", **central)
+        return {
+            "table": table([t("words.indicator"), *map(str, self.years)], body),
+            "chart": self.chart(partial(balance_chart, self.results, y, t)),
+            "net_job": net_job,
+            "net_job_range": net_job_range,
+            "carbon": carbon_text,
+            "carbon_range": carbon_range,
+            "closing": closing,
         }
 
     def sensitivity(self) -> dict[str, Any]:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from filiere.results import Results
     from filiere.uncertainty import Distribution
 
-__all__ = ["capacity_chart", "fan_chart", "gantt_chart", "svg", "tornado_chart"]
+__all__ = ["balance_chart", "capacity_chart", "fan_chart", "gantt_chart", "svg", "tornado_chart"]
 
 _PROLOG = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
@@ -58,6 +58,17 @@ def gantt_chart(results: Results, year: int, t: Text, top: int) -> Figure:
 
     fig.axes[0].xaxis.set_major_formatter(FuncFormatter(month))
     return fig
+
+
+def balance_chart(results: Results, year: int, t: Text) -> Figure:
+    """The waterfall from the premium to the net public cost, labels from the outputs
+    registry in the report's language."""
+    from filiere.outputs import label
+
+    labels = {c: label("balance", c, t.lang) for c, _ in plot.BALANCE_STEPS}
+    labels["ylabel"] = t("balance.chart_axis")
+    labels["title"] = t("balance.chart_title", year=year)
+    return results.plot.balance(year, labels=labels)
 
 
 def capacity_chart(results: Results, t: Text) -> Figure:
