@@ -70,6 +70,11 @@ pub struct Study {
     pub params: Params,
     /// Scenario.
     pub scenario: Scenario,
+    /// The study file it was loaded from (`None` for the bundled examples and studies built
+    /// in memory): the report shows input paths relative to it. Not serialised, so the
+    /// cache key of a study does not depend on where its folder sits.
+    #[serde(skip)]
+    pub file: Option<String>,
 }
 
 /// The bundled example studies, compiled into the library so they work from any install.
@@ -229,6 +234,7 @@ impl Study {
             catalog: c,
             params,
             scenario,
+            file: None,
         })
     }
 
@@ -254,7 +260,7 @@ impl Study {
                 e.utf8_error().valid_up_to() + 1
             ),
         })?;
-        Self::from_toml(&file, &text, |relative| {
+        let study = Self::from_toml(&file, &text, |relative| {
             let table = join(path, relative);
             if !table.exists() {
                 return Err(Error::Study {
@@ -272,6 +278,10 @@ impl Study {
                 });
             }
             read_path(&table)
+        })?;
+        Ok(Study {
+            file: Some(file),
+            ..study
         })
     }
 

@@ -309,10 +309,10 @@ def test_report_shows_no_absolute_path(tmp_path: Path, lang: str) -> None:
     html = (out / "report.html").read_text(encoding="utf-8")
     for absolute in (str(tmp_path), str(tmp_path.resolve()), "/work/", str(Path.home())):
         assert absolute not in html
-    # the input files by their path relative to the study's folder, checked again
+    # the input files by their path relative to the study file, checked again
     for name in ("workshops", "establishments", "catalog"):
-        assert f"<td>aura-pilot/{name}.csv</td>" in html
-    assert "<td>aura/parameters.csv</td>" in html
+        assert f"<td>{name}.csv</td>" in html
+    assert "<td>../aura/parameters.csv</td>" in html
     assert ("aucun problème trouvé" if lang == "fr" else "no problem found") in html
 
 
@@ -342,8 +342,9 @@ def test_paths_in_problems_are_relative(tmp_path: Path) -> None:
         study, study.run(), None, lang="en", validation={"workshops": broken, "catalog": checked}
     )
     assert str(tmp_path) not in html and str(tmp_path.resolve()) not in html
-    assert "InputFileError: cannot read aura-pilot/workshops.csv" in html
-    assert "aura-pilot/workshops.csv: duplicated" in html
+    assert study.file == str(study_file)
+    assert "InputFileError: cannot read workshops.csv" in html
+    assert "workshops.csv: duplicated" in html
 
 
 def test_display_paths() -> None:
@@ -364,3 +365,10 @@ def test_display_paths() -> None:
     }
     # a file no longer on disk: its name, never the absolute path
     assert display_paths({"workshops": "/nowhere/at/all/w.csv"}) == {"workshops": "w.csv"}
+    # with the study file: relative to it, `..` included
+    study_file = str(DATA / "aura-pilot" / "study.toml")
+    parameters = str(DATA / "aura" / "parameters.csv")
+    assert display_paths({"workshops": here, "parameters": parameters}, study_file) == {
+        "workshops": "workshops.csv",
+        "parameters": "../aura/parameters.csv",
+    }

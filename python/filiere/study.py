@@ -217,6 +217,13 @@ class Study:
         return self._inner.sources
 
     @property
+    def file(self) -> str | None:
+        """The ``study.toml`` it was loaded from (``None`` for the bundled examples and
+        studies built in memory, and after pickling); the report shows input paths
+        relative to it."""
+        return self._inner.file
+
+    @property
     def scenario(self) -> dict[str, Any]:
         """The scenario, as a dict (a copy)."""
         scenario: dict[str, Any] = json.loads(self._inner.scenario_json())

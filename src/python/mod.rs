@@ -209,6 +209,11 @@ impl PyStudy {
         self.inner.sources.clone()
     }
 
+    #[getter]
+    fn file(&self) -> Option<String> {
+        self.inner.file.clone()
+    }
+
     fn scenario_json(&self, py: Python<'_>) -> PyResult<String> {
         core(py, || {
             serde_json::to_string(&self.inner.scenario).map_err(|e| Error::Internal(e.to_string()))

@@ -877,7 +877,7 @@ class _Report:
     def quality(self) -> dict[str, Any]:
         t = self.t
         sources = self.study.sources
-        shown = display_paths(sources)
+        shown = display_paths(sources, self.study.file)
         inputs = []
         details = []
         for kind, source in sorted(sources.items()):

@@ -48,19 +48,20 @@ def _is_file(source: str) -> bool:
     return not source.startswith("example:") and Path(source).is_file()
 
 
-def display_paths(sources: Mapping[str, str]) -> dict[str, str]:
-    """How each source shows in the report: files on disk relative to the study's folder,
-    never as an absolute path of the machine that ran it.
+def display_paths(sources: Mapping[str, str], study_file: str | None = None) -> dict[str, str]:
+    """How each source shows in the report: files on disk relative to the study file
+    (``../aura/parameters.csv``), never as an absolute path of the machine that ran it.
 
-    A study does not keep the path of its ``study.toml``, but :meth:`filiere.Study.load`
-    resolves every table against it, so the folder the files share is the study file's
-    (or above it when a table is ``../...``). Bundled examples (``example:...``) and tables
-    built in memory keep their label. A path outside any shared folder (files on two
-    drives) shows as its file name.
+    Without a study file (a study built from files in Python, or unpickled) they show
+    relative to the folder the files share. Bundled examples (``example:...``) and tables
+    built in memory keep their label. A path that cannot be made relative (another drive)
+    shows as its file name.
     """
     files = {k: os.path.abspath(s) for k, s in sources.items() if _is_file(s)}
     base = ""
-    if files:
+    if study_file:
+        base = os.path.dirname(os.path.abspath(study_file))
+    elif files:
         try:
             base = os.path.commonpath([os.path.dirname(p) for p in files.values()])
         except ValueError:  # different drives
@@ -69,7 +70,10 @@ def display_paths(sources: Mapping[str, str]) -> dict[str, str]:
     for kind, source in sources.items():
         if kind in files:
             path = files[kind]
-            shown = os.path.relpath(path, base) if base else os.path.basename(path)
+            try:
+                shown = os.path.relpath(path, base) if base else os.path.basename(path)
+            except ValueError:  # another drive than the study file's
+                shown = os.path.basename(path)
             out[kind] = Path(shown).as_posix()
         elif os.path.isabs(source):
             out[kind] = os.path.basename(source)  # no longer on disk: never the full path
