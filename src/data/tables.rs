@@ -552,61 +552,29 @@ impl Product {
 /// # Errors
 /// [`Error::Internal`] only if Polars fails to build the frame (a bug).
 pub fn workshops_frame(rows: &[Workshop]) -> Result<DataFrame> {
-    let products: ListChunked = rows
+    let products: Vec<Series> = rows
         .iter()
-        .map(|w| Some(Series::new(PlSmallStr::EMPTY, &w.products)))
+        .map(|w| Series::new(PlSmallStr::EMPTY, &w.products))
         .collect();
-    let mut df = df!(
+    let count = |f: fn(&Workshop) -> u32| rows.iter().map(|w| i64::from(f(w))).collect::<Vec<_>>();
+    Ok(df!(
         "workshop_id" => rows.iter().map(|w| w.id.as_str()).collect::<Vec<_>>(),
         "name" => rows.iter().map(|w| w.name.as_deref()).collect::<Vec<_>>(),
         "departement" => rows.iter().map(|w| w.departement.as_str()).collect::<Vec<_>>(),
-        "operators" => rows.iter().map(|w| i64::from(w.operators)).collect::<Vec<_>>(),
+        "operators" => count(|w| w.operators),
         "hours_per_week" => rows.iter().map(|w| w.hours_per_week).collect::<Vec<_>>(),
         "shifts" => rows.iter().map(|w| w.shifts.map(i64::from)).collect::<Vec<_>>(),
         "efficiency" => rows.iter().map(|w| w.efficiency).collect::<Vec<_>>(),
         "programme_share" => rows.iter().map(|w| w.programme_share).collect::<Vec<_>>(),
-    )?;
-    df.with_column(
-        products
-            .into_series()
-            .with_name("products".into())
-            .into_column(),
-    )?;
-    df.hstack_mut(&[
-        Column::new(
-            "hourly_cost_eur".into(),
-            rows.iter().map(|w| w.hourly_cost_eur).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "overhead_rate".into(),
-            rows.iter().map(|w| w.overhead_rate).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "can_hire".into(),
-            rows.iter()
-                .map(|w| i64::from(w.can_hire))
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "training_centre".into(),
-            rows.iter().map(|w| w.training_centre).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "trainees".into(),
-            rows.iter()
-                .map(|w| i64::from(w.trainees))
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "can_personalise".into(),
-            rows.iter().map(|w| w.can_personalise).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "answered".into(),
-            rows.iter().map(|w| w.answered).collect::<Vec<_>>(),
-        ),
-    ])?;
-    Ok(df)
+        "products" => products,
+        "hourly_cost_eur" => rows.iter().map(|w| w.hourly_cost_eur).collect::<Vec<_>>(),
+        "overhead_rate" => rows.iter().map(|w| w.overhead_rate).collect::<Vec<_>>(),
+        "can_hire" => count(|w| w.can_hire),
+        "training_centre" => rows.iter().map(|w| w.training_centre).collect::<Vec<_>>(),
+        "trainees" => count(|w| w.trainees),
+        "can_personalise" => rows.iter().map(|w| w.can_personalise).collect::<Vec<_>>(),
+        "answered" => rows.iter().map(|w| w.answered).collect::<Vec<_>>(),
+    )?)
 }
 
 /// The validated establishments as a DataFrame.

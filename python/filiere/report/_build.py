@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from filiere import _core
 from filiere._format import NEW_CAPACITY, late_by
-from filiere.outputs import header, label, unit
+from filiere.outputs import header, label, outputs, unit
 from filiere.report._charts import (
     balance_chart,
     capacity_chart,
@@ -61,20 +61,13 @@ SECTIONS = (
     "quality",
 )
 
-#: Rows of the cost breakdown (columns of ``costs``); those in bold.
-COST_ITEMS = (
-    "fabric_eur",
-    "trims_eur",
-    "packaging_eur",
-    "labour_eur",
-    "overhead_eur",
-    "personalisation_eur",
-    "logistics_eur",
-    "cost_eur",
-    "margin_eur",
-    "price_ht_eur",
-    "vat_eur",
-    "price_ttc_eur",
+#: Rows of the cost breakdown: the per-unit EUR columns of ``costs`` in the outputs
+#: registry, in the table's order, without the materials subtotal (its three parts are
+#: shown); those in bold.
+COST_ITEMS = tuple(
+    column
+    for table, column, per in outputs().select("table", "column", "unit").iter_rows()
+    if table == "costs" and per == "EUR/unit" and column != "materials_eur"
 )
 COST_TOTALS = frozenset({"cost_eur", "price_ttc_eur"})
 
