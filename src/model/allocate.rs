@@ -706,6 +706,231 @@ fn solve_full(
     solve_lp(problem, prep, &open)
 }
 
+/// Most flow ticks the network holds (all supplies together): 2^52, so that every tick
+/// count and its sums are exact integers in an `f64` as well as in an `i64`.
+const MAX_TICKS: f64 = 4_503_599_627_370_496.0;
+/// Reduced costs above −PRICE_TOL × the largest cost per minute count as zero.
+const PRICE_TOL: f64 = 1e-12;
+
+/// Solve the problem without side constraints as a transportation problem in minutes, by
+/// the network simplex ([`crate::model::network`]).
+///
+/// Minutes per piece depend only on the product, so a demand row (product, département)
+/// needs `pieces × minutes[p]` minutes whoever makes it, and an arc's cost per minute is
+/// `c / minutes[p]`. Nodes: the workshops (supply: their minutes), the demand rows (demand:
+/// their minutes), an *unmet* node that supplies every row at `penalty / minutes[p]` per
+/// minute, and a *slack* node that takes the minutes nobody uses (from the workshops and the
+/// unmet node, at no cost). Flows are integers of 2^−k minute (the largest k that keeps the
+/// total within [`MAX_TICKS`]): unmet pieces are exactly zero when capacity suffices. The
+/// first tree leaves every piece unmet (strongly feasible: every row hangs from the unmet
+/// node with its whole demand).
+///
+/// Duals come from the final tree's potentials π (`cost + π[u] − π[v] = 0` on tree arcs): a
+/// workshop's capacity is worth `π[w] − π[slack]` per minute, a demand row's marginal
+/// cost is `(π[row] − π[unmet]) × minutes[p]` per piece. At a degenerate optimum these are
+/// the prices of the basis found (a vertex of the dual), which is optimal but may not be
+/// the only optimal price.
+fn solve_network(problem: &AllocationProblem, prep: &Prepared) -> Result<LpSolution> {
+    use crate::model::network::{Network, Tree};
+    let nw = problem.workshops.len();
+    let nr = prep.rows.len();
+    let row_minutes = |r: usize| problem.minutes_per_piece[prep.rows[r].product];
+    let need: Vec<f64> = (0..nr).map(|r| prep.rows[r].pieces * row_minutes(r)).collect();
+    let total_need: f64 = need.iter().sum();
+    // A workshop never uses more than the whole demand: the rest is slack either way.
+    let cap: Vec<f64> = problem
+        .minutes_available
+        .iter()
+        .map(|&c| c.min(total_need))
+        .collect();
+    let total = cap.iter().sum::<f64>() + total_need;
+    let scale = if total > 0.0 {
+        2f64.powi(((MAX_TICKS / total).log2().floor() as i32).min(60))
+    } else {
+        1.0
+    };
+    let ticks = |minutes: f64| (minutes * scale).round() as i64;
+    // Rows with demand are nodes; a row of zero pieces has no node (it is priced below).
+    let node_of_row: Vec<Option<usize>> = {
+        let mut next = nw;
+        need.iter()
+            .map(|&q| {
+                (ticks(q) > 0).then(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect()
+    };
+    let rows_in = node_of_row.iter().flatten().count();
+    let (unmet, slack) = (nw + rows_in, nw + rows_in + 1);
+    let nodes = slack + 1;
+    let mut net = Network::new(nodes);
+    net.reserve(prep.arcs.len() + nw + rows_in + 1);
+    let mut arc_of = vec![usize::MAX; prep.arcs.len()];
+    let mut max_cost: f64 = 0.0;
+    for (a, arc) in prep.arcs.iter().enumerate() {
+        if let Some(node) = node_of_row[arc.row] {
+            let c = arc.cost / arc.minutes;
+            arc_of[a] = net.add_arc(arc.workshop, node, c);
+            max_cost = max_cost.max(c);
+        }
+    }
+    let mut supply = vec![0i64; nodes];
+    let mut parent = vec![usize::MAX; nodes];
+    let mut pred = vec![0usize; nodes];
+    let mut first_flow: Vec<(usize, i64)> = Vec::with_capacity(nodes);
+    for w in 0..nw {
+        supply[w] = ticks(cap[w]);
+        supply[slack] -= supply[w];
+        let a = net.add_arc(w, slack, 0.0);
+        parent[w] = slack;
+        pred[w] = a;
+        first_flow.push((a, supply[w]));
+    }
+    let mut from_unmet = vec![usize::MAX; nr];
+    for (r, node) in node_of_row.iter().enumerate() {
+        if let Some(node) = *node {
+            let c = problem.unmet_penalty / row_minutes(r);
+            max_cost = max_cost.max(c);
+            supply[node] = -ticks(need[r]);
+            supply[unmet] += ticks(need[r]);
+            let a = net.add_arc(unmet, node, c);
+            from_unmet[r] = a;
+            parent[node] = unmet;
+            pred[node] = a;
+            first_flow.push((a, ticks(need[r])));
+        }
+    }
+    let a = net.add_arc(unmet, slack, 0.0);
+    parent[unmet] = slack;
+    pred[unmet] = a;
+    supply[slack] -= 0;
+    let mut flow = vec![0i64; net.arcs()];
+    for (a, f) in first_flow {
+        flow[a] = f;
+    }
+    let sol = net.solve(
+        &supply,
+        Tree {
+            root: slack,
+            parent,
+            pred,
+            flow,
+        },
+        PRICE_TOL * max_cost.max(f64::MIN_POSITIVE),
+    )?;
+    let pi = &sol.potential;
+    // Pieces from ticks, row by row, so that served + unmet = demand to the last bit the
+    // division allows.
+    let share = |r: usize, t: i64| prep.rows[r].pieces * t as f64 / ticks(need[r]) as f64;
+    let x: Vec<f64> = prep
+        .arcs
+        .iter()
+        .zip(&arc_of)
+        .map(|(arc, &a)| {
+            if a == usize::MAX || sol.flow[a] == 0 {
+                0.0
+            } else {
+                share(arc.row, sol.flow[a])
+            }
+        })
+        .collect();
+    let unmet_pieces: Vec<f64> = (0..nr)
+        .map(|r| match from_unmet[r] {
+            usize::MAX => 0.0,
+            a if sol.flow[a] == 0 => 0.0,
+            a => share(r, sol.flow[a]),
+        })
+        .collect();
+    let capacity_dual: Vec<f64> = (0..nw).map(|w| (pi[w] - pi[slack]).max(0.0)).collect();
+    // A row without a node is priced as its cheapest source at the optimal prices.
+    let mut row_price: Vec<f64> = (0..nr)
+        .map(|r| match node_of_row[r] {
+            Some(node) => pi[node],
+            None => pi[unmet] + problem.unmet_penalty / row_minutes(r),
+        })
+        .collect();
+    for arc in &prep.arcs {
+        if node_of_row[arc.row].is_none() {
+            let via = pi[arc.workshop] + arc.cost / arc.minutes;
+            row_price[arc.row] = row_price[arc.row].min(via);
+        }
+    }
+    let row_dual = (0..nr)
+        .map(|r| (row_price[r] - pi[unmet]) * row_minutes(r))
+        .collect();
+    Ok(LpSolution {
+        x,
+        unmet: unmet_pieces,
+        row_dual,
+        capacity_dual,
+        share_dual: vec![0.0; nw],
+    })
+}
+
+/// Turn the interior-point optimum of a problem with side constraints into a vertex: solve
+/// the LP again by the simplex method (microlp) over the arcs whose reduced cost at the
+/// interior-point prices is within `VERTEX_RC` of zero (the columns that can be in an
+/// optimal basis) and the unmet pieces. The flows are then those of a basic optimal
+/// solution, with no interior-point residue; the duals stay the interior point's.
+fn vertex(
+    problem: &AllocationProblem,
+    prep: &Prepared,
+    closed: &[bool],
+    lp: LpSolution,
+) -> Result<LpSolution> {
+    const VERTEX_RC: f64 = 1e-6;
+    let nw = problem.workshops.len();
+    let tol = VERTEX_RC * prep.scale_c;
+    let active: Vec<bool> = prep
+        .arcs
+        .iter()
+        .enumerate()
+        .map(|(a, arc)| {
+            let rc = arc.cost - lp.row_dual[arc.row]
+                + arc.minutes * lp.capacity_dual[arc.workshop]
+                + lp.share_dual[arc.workshop];
+            !closed[arc.workshop] && (lp.x[a] > 0.0 || rc <= tol)
+        })
+        .collect();
+    let b = build_variables(prep, problem.unmet_penalty, &active);
+    let sums = demand_sums(prep, &b);
+    let (x_vars, unmet_vars) = (b.x, b.unmet);
+    let mut model = b.vars.minimise(b.objective).using(microlp);
+    for (row, sum) in prep.rows.iter().zip(sums) {
+        model.add_constraint(sum.eq(row.pieces / prep.scale_q));
+    }
+    for w in 0..nw {
+        let Some((pieces, minutes)) = workshop_sums(prep, &x_vars, w) else {
+            continue;
+        };
+        model.add_constraint(minutes.leq(problem.minutes_available[w] / prep.scale_q));
+        if let Some(share) = problem.max_share {
+            model.add_constraint(pieces.clone().leq(share * prep.total_demand / prep.scale_q));
+        }
+        if let Some(lot) = problem.min_lot {
+            model.add_constraint(pieces.geq(lot / prep.scale_q));
+        }
+    }
+    let solution = model
+        .solve()
+        .map_err(|e| solver_error("simplex (microlp)", &e))?;
+    let tol_q = ZERO_TOL * prep.scale_q;
+    let clean = |q: f64| if q < tol_q { 0.0 } else { q };
+    Ok(LpSolution {
+        x: x_vars
+            .iter()
+            .map(|v| v.map_or(0.0, |v| clean(solution.value(v) * prep.scale_q)))
+            .collect(),
+        unmet: unmet_vars
+            .iter()
+            .map(|&v| clean(solution.value(v) * prep.scale_q))
+            .collect(),
+        ..lp
+    })
+}
+
 /// Solve the allocation problem.
 ///
 /// # Errors
@@ -723,28 +948,47 @@ fn allocate_with(problem: &AllocationProblem, direct_max_arcs: usize) -> Result<
         Some(lot) => open_pattern(problem, &prep, lot)?,
         None => vec![false; nw],
     };
+    if problem.max_share.is_none() && problem.min_lot.is_none() {
+        return Ok(finish(problem, &prep, solve_network(problem, &prep)?));
+    }
     let lp = solve_full(problem, &prep, &closed, direct_max_arcs)?;
-    let mut x = lp.x;
+    let mut lp = vertex(problem, &prep, &closed, lp)?;
+    let mut x = std::mem::take(&mut lp.x);
     polish(problem, &prep, &mut x, &lp.unmet);
     let mut served = vec![0.0; prep.rows.len()];
     for (arc, &q) in prep.arcs.iter().zip(&x) {
         served[arc.row] += q;
     }
-    let unmet: Vec<DemandValue> = prep
+    let unmet: Vec<f64> = prep
         .rows
         .iter()
         .zip(&served)
-        .map(|(row, &s)| DemandValue {
+        .map(|(row, &s)| (row.pieces - s).max(0.0))
+        .collect();
+    lp.x = x;
+    lp.unmet = unmet;
+    Ok(finish(problem, &prep, lp))
+}
+
+/// The allocation from the pieces on each arc and the unmet pieces of each demand row.
+fn finish(problem: &AllocationProblem, prep: &Prepared, lp: LpSolution) -> Allocation {
+    let nw = problem.workshops.len();
+    let x = &lp.x;
+    let unmet: Vec<DemandValue> = prep
+        .rows
+        .iter()
+        .zip(&lp.unmet)
+        .map(|(row, &u)| DemandValue {
             product: row.product,
             departement: row.departement,
-            value: (row.pieces - s).max(0.0),
+            value: u,
         })
         .collect();
     let mut minutes_used = vec![0.0; nw];
     let mut pieces_made = vec![0.0; nw];
     let mut production_cost_eur = 0.0;
     let mut flows = Vec::new();
-    for (arc, &q) in prep.arcs.iter().zip(&x) {
+    for (arc, &q) in prep.arcs.iter().zip(x) {
         if q > 0.0 {
             minutes_used[arc.workshop] += q * arc.minutes;
             pieces_made[arc.workshop] += q;
@@ -769,7 +1013,7 @@ fn allocate_with(problem: &AllocationProblem, direct_max_arcs: usize) -> Result<
             value: v,
         })
         .collect();
-    Ok(Allocation {
+    Allocation {
         flows,
         unmet,
         objective_eur: production_cost_eur + unmet_penalty_eur,
@@ -780,7 +1024,7 @@ fn allocate_with(problem: &AllocationProblem, direct_max_arcs: usize) -> Result<
         capacity_shadow_eur_per_min: lp.capacity_dual,
         demand_shadow_eur_per_piece,
         share_shadow_eur_per_piece: lp.share_dual,
-    })
+    }
 }
 
 /// Make the interior-point solution exactly feasible and clean.

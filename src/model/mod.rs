@@ -5,5 +5,6 @@ pub mod capacity;
 pub mod cost;
 pub mod demand;
 pub mod employment;
+pub mod network;
 pub mod programme;
 pub mod schedule;
