@@ -12,14 +12,14 @@ use crate::economy::regional::RegionalEconomy;
 use crate::error::{Error, Result};
 use crate::headline::{year_figures, Balance, Headline, Lateness, YearFigures};
 use crate::model::capacity::{capacity, Capacity};
-use crate::model::cost::{piece_cost, PieceCost, WorkshopTerms};
+use crate::model::cost::PieceCost;
 use crate::model::demand::{demand, DemandRow};
 use crate::model::employment::{fte, hiring_gap};
-use crate::model::programme::{self, WorkshopYear, YearPlan};
+use crate::model::programme::{self, Source, WorkshopYear, YearPlan};
 use crate::model::schedule::ScheduleResult;
 use crate::study::Study;
 
-pub use crate::model::programme::NEW_CAPACITY;
+pub use crate::model::programme::{IMPORT, NEW_CAPACITY};
 
 /// Everything a run computes, as tables.
 #[derive(Debug, Clone)]
@@ -69,7 +69,7 @@ fn demand_frame(rows: &[DemandRow]) -> Result<DataFrame> {
 }
 
 /// Columns of the cost breakdown, in EUR per unit (piece or kit).
-const COST_COLUMNS: [&str; 13] = [
+const COST_COLUMNS: [&str; 14] = [
     "fabric_eur",
     "trims_eur",
     "packaging_eur",
@@ -78,6 +78,7 @@ const COST_COLUMNS: [&str; 13] = [
     "overhead_eur",
     "personalisation_eur",
     "logistics_eur",
+    "imported_eur",
     "cost_eur",
     "margin_eur",
     "price_ht_eur",
@@ -85,7 +86,7 @@ const COST_COLUMNS: [&str; 13] = [
     "price_ttc_eur",
 ];
 
-fn cost_values(c: &PieceCost) -> [f64; 13] {
+fn cost_values(c: &PieceCost) -> [f64; 14] {
     [
         c.fabric_eur,
         c.trims_eur,
@@ -95,6 +96,7 @@ fn cost_values(c: &PieceCost) -> [f64; 13] {
         c.overhead_eur,
         c.personalisation_eur,
         c.logistics_eur,
+        c.imported_eur,
         c.cost_eur,
         c.margin_eur,
         c.price_ht_eur,
@@ -147,19 +149,31 @@ pub fn run(study: &Study) -> Result<Results> {
     let demand_rows = demand(&study.establishments, &study.scenario);
     let capacities: Vec<Capacity> = study.workshops.iter().map(|w| capacity(w, &m)).collect();
     let years = &study.scenario.years;
-    let plans = programme::plan(&study.workshops, &study.catalog, &demand_rows, years, &m)?;
+    let plans = programme::plan(
+        &study.workshops,
+        &study.catalog,
+        &demand_rows,
+        years,
+        &m,
+        study.scenario.local_content_min,
+    )?;
     let plan_of = |year: i32| plans.iter().find(|p| p.year == year);
     let economy = RegionalEconomy::new(&m)?;
     let new_capacity = plans.iter().any(|p| p.new_capacity_operators > 0);
     let n_makers = study.workshops.len() + usize::from(new_capacity);
-    let maker = |w: Option<usize>| w.unwrap_or(n_makers - 1);
+    // The row of the jobs table a source's labour goes to (`None`: imports, no labour here).
+    let maker = |s: Source| match s {
+        Source::Workshop(i) | Source::Hires(i) => Some(i),
+        Source::NewCapacity | Source::NewRecruits => Some(n_makers - 1),
+        Source::Import => None,
+    };
     let kit = kit_products(study)?;
-    // Cost of a piece of each kit product at each maker (`None`: new capacity).
-    let mut unit: BTreeMap<(Option<usize>, usize), PieceCost> = BTreeMap::new();
-    let mut unit_cost = |w: Option<usize>, k: usize| {
-        *unit.entry((w, k)).or_insert_with(|| {
-            let terms = WorkshopTerms::of(w.map(|i| &study.workshops[i]), &m);
-            piece_cost(kit[k].0, &terms, &m)
+    // Cost of a piece of each kit product from each source.
+    let mut unit: BTreeMap<(Source, usize), PieceCost> = BTreeMap::new();
+    let mut unit_cost = |s: Source, k: usize| {
+        *unit.entry((s, k)).or_insert_with(|| {
+            s.piece_cost(kit[k].0, &study.workshops, &m)
+                .unwrap_or_default()
         })
     };
 
@@ -186,8 +200,10 @@ pub fn run(study: &Study) -> Result<Results> {
             let Some(k) = kit.iter().position(|(p, _)| p.id == f.product) else {
                 continue;
             };
-            let c = unit_cost(f.workshop, k);
-            minutes[maker(f.workshop)] += f.pieces * c.labour_minutes();
+            let c = unit_cost(f.source, k);
+            if let Some(i) = maker(f.source) {
+                minutes[i] += f.pieces * c.labour_minutes();
+            }
             made.push((k, c, f.pieces));
         }
         let pieces = pieces_by_year
@@ -280,7 +296,9 @@ pub fn run(study: &Study) -> Result<Results> {
     for (&year, minutes) in years.iter().zip(&minutes_by_year) {
         let mut pieces = vec![0.0; n_makers];
         for f in plan_of(year).map_or(&[][..], |p| &p.flows[..]) {
-            pieces[maker(f.workshop)] += f.pieces;
+            if let Some(i) = maker(f.source) {
+                pieces[i] += f.pieces;
+            }
         }
         let (mut t_offered, mut t_gap, mut t_cap) = (0.0, 0.0, 0.0);
         for i in 0..n_makers {
@@ -555,8 +573,14 @@ fn allocation_frame(study: &Study, plans: &[YearPlan]) -> Result<DataFrame> {
     );
     for (y, f) in rows {
         year.push(y);
-        let w = f.workshop.map(|i| &study.workshops[i]);
-        id.push(w.map_or(NEW_CAPACITY, |w| w.id.as_str()));
+        let w = f.source.workshop().map(|i| &study.workshops[i]);
+        id.push(w.map_or(
+            match f.source {
+                Source::Import => IMPORT,
+                _ => NEW_CAPACITY,
+            },
+            |w| w.id.as_str(),
+        ));
         wdep.push(w.map(|w| w.departement.as_str()));
         product.push(f.product.as_str());
         dep.push(f.departement.as_str());

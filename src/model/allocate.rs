@@ -735,7 +735,9 @@ fn solve_network(problem: &AllocationProblem, prep: &Prepared) -> Result<LpSolut
     let nw = problem.workshops.len();
     let nr = prep.rows.len();
     let row_minutes = |r: usize| problem.minutes_per_piece[prep.rows[r].product];
-    let need: Vec<f64> = (0..nr).map(|r| prep.rows[r].pieces * row_minutes(r)).collect();
+    let need: Vec<f64> = (0..nr)
+        .map(|r| prep.rows[r].pieces * row_minutes(r))
+        .collect();
     let total_need: f64 = need.iter().sum();
     // A workshop never uses more than the whole demand: the rest is slack either way.
     let cap: Vec<f64> = problem

@@ -80,7 +80,10 @@ pub struct PieceCost {
     pub personalisation_eur: f64,
     /// Logistics to schools.
     pub logistics_eur: f64,
-    /// Full cost = materials + labour + overhead + personalisation + logistics.
+    /// Imported pieces: their price, personalised and delivered, before VAT (0 for a piece
+    /// made in the region).
+    pub imported_eur: f64,
+    /// Full cost = materials + labour + overhead + personalisation + logistics + imported.
     pub cost_eur: f64,
     /// Margin.
     pub margin_eur: f64,
@@ -124,6 +127,7 @@ impl PieceCost {
         self.overhead_eur += weight * other.overhead_eur;
         self.personalisation_eur += weight * other.personalisation_eur;
         self.logistics_eur += weight * other.logistics_eur;
+        self.imported_eur += weight * other.imported_eur;
         self.cost_eur += weight * other.cost_eur;
         self.margin_eur += weight * other.margin_eur;
         self.price_ht_eur += weight * other.price_ht_eur;
@@ -165,6 +169,7 @@ pub fn piece_cost(product: &Product, terms: &WorkshopTerms, m: &ModelParams) -> 
         overhead_eur,
         personalisation_eur,
         logistics_eur,
+        imported_eur: 0.0,
         cost_eur,
         margin_eur,
         price_ht_eur,
@@ -173,6 +178,73 @@ pub fn piece_cost(product: &Product, terms: &WorkshopTerms, m: &ModelParams) -> 
         making_minutes,
         personalise_minutes,
         fabric_m,
+    }
+}
+
+/// A piece of `product` bought abroad, personalised and delivered: the catalog's import
+/// price × `import_price_factor`, before VAT, with no margin of the region's workshops on
+/// top (the price is what the Région pays before VAT) and no regional labour or materials.
+/// `None` when the catalog gives no import price.
+pub fn import_piece_cost(product: &Product, m: &ModelParams) -> Option<PieceCost> {
+    let price = product.import_price_eur? * m.import_price_factor;
+    let vat_eur = price * m.vat_rate;
+    Some(PieceCost {
+        imported_eur: price,
+        cost_eur: price,
+        price_ht_eur: price,
+        vat_eur,
+        price_ttc_eur: price + vat_eur,
+        ..PieceCost::default()
+    })
+}
+
+/// Overhead rate (fraction of direct labour) that recovers `eur_per_operator`, amortised
+/// over `new_capacity_amortisation_years`, on the labour of the operator's productive hours
+/// (annual hours × (1 − absenteeism)) at `hourly_cost_eur`.
+fn amortised_rate(eur_per_operator: f64, hourly_cost_eur: f64, m: &ModelParams) -> f64 {
+    let hours = m.annual_hours * (1.0 - m.absenteeism);
+    if hours > 0.0 && hourly_cost_eur > 0.0 {
+        eur_per_operator / m.new_capacity_amortisation_years / (hours * hourly_cost_eur)
+    } else {
+        0.0
+    }
+}
+
+/// Terms of the operators a surveyed workshop hires for the programme: its own terms, with
+/// the recruitment and training of an operator amortised into its overhead.
+pub fn hire_terms(workshop: &Workshop, m: &ModelParams) -> WorkshopTerms {
+    let t = WorkshopTerms::of(Some(workshop), m);
+    WorkshopTerms {
+        overhead_rate: t.overhead_rate
+            + amortised_rate(
+                m.recruitment_training_eur_per_operator,
+                t.hourly_cost_eur,
+                m,
+            ),
+        ..t
+    }
+}
+
+/// Terms of new regional capacity: default wage and overhead, the workstation investment
+/// plus the recruitment and training of each operator amortised into the overhead, and the
+/// default efficiency, × `new_capacity_efficiency_fraction` in the operators' first year
+/// (`learning`).
+pub fn new_capacity_terms(m: &ModelParams, learning: bool) -> WorkshopTerms {
+    let t = WorkshopTerms::of(None, m);
+    WorkshopTerms {
+        efficiency: if learning {
+            t.efficiency * m.new_capacity_efficiency_fraction
+        } else {
+            t.efficiency
+        },
+        overhead_rate: t.overhead_rate
+            + amortised_rate(
+                m.new_capacity_investment_eur_per_operator
+                    + m.recruitment_training_eur_per_operator,
+                t.hourly_cost_eur,
+                m,
+            ),
+        ..t
     }
 }
 

@@ -29,9 +29,9 @@ use crate::economy::regional::RegionalEconomy;
 use crate::error::{Error, Result};
 pub use crate::headline::METRICS;
 use crate::headline::{year_figures, Headline, Lateness};
-use crate::model::cost::{piece_cost, PieceCost, WorkshopTerms};
+use crate::model::cost::{PieceCost, WorkshopTerms};
 use crate::model::demand::demand;
-use crate::model::programme::{self, template, Timing};
+use crate::model::programme::{self, template, Source, Timing};
 use crate::model::schedule::{schedule, Calendar, ScheduleInput, MAX_AUGUST_CLOSURE_WEEKS};
 use crate::params::ModelParams;
 use crate::study::Study;
@@ -62,8 +62,8 @@ pub struct FastModel {
     workshops: Vec<Workshop>,
     /// Kit products and quantity per kit.
     kit: Vec<(Product, f64)>,
-    /// Distinct (maker, product index) of the flows; maker `None` is the new capacity.
-    pairs: Vec<(Option<usize>, usize)>,
+    /// Distinct (source, product index) of the flows.
+    pairs: Vec<(Source, usize)>,
     years: Vec<FixedYear>,
     central_allowance: f64,
     /// Recompute the schedule of each draw (`false`: makespan NaN, on time as centrally).
@@ -87,6 +87,7 @@ impl FastModel {
             &rows,
             &study.scenario.years,
             &m,
+            study.scenario.local_content_min,
         )?;
         let kit: Vec<(Product, f64)> = study
             .scenario
@@ -97,7 +98,7 @@ impl FastModel {
                 Some((p.clone(), *q))
             })
             .collect();
-        let mut pairs: Vec<(Option<usize>, usize)> = Vec::new();
+        let mut pairs: Vec<(Source, usize)> = Vec::new();
         let mut years = Vec::new();
         for &year in &study.scenario.years {
             let mut pieces = vec![0.0; kit.len()];
@@ -112,7 +113,7 @@ impl FastModel {
                 let Some(k) = kit.iter().position(|(p, _)| p.id == f.product) else {
                     continue;
                 };
-                let key = (f.workshop, k);
+                let key = (f.source, k);
                 let at = pairs.iter().position(|p| *p == key).unwrap_or_else(|| {
                     pairs.push(key);
                     pairs.len() - 1
@@ -181,9 +182,10 @@ impl FastModel {
         let costs: Vec<PieceCost> = self
             .pairs
             .iter()
-            .map(|&(w, k)| {
-                let terms = WorkshopTerms::of(w.map(|i| &self.workshops[i]), m);
-                piece_cost(&self.kit[k].0, &terms, m)
+            .map(|&(source, k)| {
+                source
+                    .piece_cost(&self.kit[k].0, &self.workshops, m)
+                    .unwrap_or_default()
             })
             .collect();
         let efficiency: Vec<f64> = self
