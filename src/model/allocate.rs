@@ -739,11 +739,13 @@ fn solve_network(problem: &AllocationProblem, prep: &Prepared) -> Result<LpSolut
         .map(|r| prep.rows[r].pieces * row_minutes(r))
         .collect();
     let total_need: f64 = need.iter().sum();
-    // A workshop never uses more than the whole demand: the rest is slack either way.
+    // A workshop never uses more than the whole demand: beyond twice that, the rest is
+    // slack either way (and a workshop with more than the demand always sends some minutes
+    // to the slack node, so its price stays 0 as it must).
     let cap: Vec<f64> = problem
         .minutes_available
         .iter()
-        .map(|&c| c.min(total_need))
+        .map(|&c| c.min(2.0 * total_need + 1.0))
         .collect();
     let total = cap.iter().sum::<f64>() + total_need;
     let scale = if total > 0.0 {
@@ -752,6 +754,8 @@ fn solve_network(problem: &AllocationProblem, prep: &Prepared) -> Result<LpSolut
         1.0
     };
     let ticks = |minutes: f64| (minutes * scale).round() as i64;
+    // Capacity rounds down: a workshop never makes more than its minutes.
+    let cap_ticks = |minutes: f64| (minutes * scale).floor() as i64;
     // Rows with demand are nodes; a row of zero pieces has no node (it is priced below).
     let node_of_row: Vec<Option<usize>> = {
         let mut next = nw;
@@ -782,10 +786,12 @@ fn solve_network(problem: &AllocationProblem, prep: &Prepared) -> Result<LpSolut
     let mut parent = vec![usize::MAX; nodes];
     let mut pred = vec![0usize; nodes];
     let mut first_flow: Vec<(usize, i64)> = Vec::with_capacity(nodes);
+    let mut to_slack = Vec::with_capacity(nw);
     for w in 0..nw {
-        supply[w] = ticks(cap[w]);
+        supply[w] = cap_ticks(cap[w]);
         supply[slack] -= supply[w];
         let a = net.add_arc(w, slack, 0.0);
+        to_slack.push(a);
         parent[w] = slack;
         pred[w] = a;
         first_flow.push((a, supply[w]));
@@ -826,7 +832,7 @@ fn solve_network(problem: &AllocationProblem, prep: &Prepared) -> Result<LpSolut
     // Pieces from ticks, row by row, so that served + unmet = demand to the last bit the
     // division allows.
     let share = |r: usize, t: i64| prep.rows[r].pieces * t as f64 / ticks(need[r]) as f64;
-    let x: Vec<f64> = prep
+    let mut x: Vec<f64> = prep
         .arcs
         .iter()
         .zip(&arc_of)
@@ -838,6 +844,22 @@ fn solve_network(problem: &AllocationProblem, prep: &Prepared) -> Result<LpSolut
             }
         })
         .collect();
+    // A workshop that sends nothing to the slack node is full; its capacity was rounded
+    // down to whole ticks, so give it back the fraction of a tick (at most one tick, 2^−k
+    // minute, in relative terms far below 1e-6): its minutes used are then its minutes
+    // available, as the prices say.
+    for (w, arcs) in prep.by_workshop.iter().enumerate() {
+        if sol.flow[to_slack[w]] != 0 {
+            continue;
+        }
+        let used: f64 = arcs.iter().map(|&a| x[a] * prep.arcs[a].minutes).sum();
+        let factor = problem.minutes_available[w] / used;
+        if used > 0.0 && (1.0..1.0 + 1e-6).contains(&factor) {
+            for &a in arcs {
+                x[a] *= factor;
+            }
+        }
+    }
     let unmet_pieces: Vec<f64> = (0..nr)
         .map(|r| match from_unmet[r] {
             usize::MAX => 0.0,
