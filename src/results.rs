@@ -49,9 +49,13 @@ pub struct Results {
     pub capacity: DataFrame,
     /// Milestones of each workshop's production, by year.
     pub schedule: DataFrame,
-    /// Demand the surveyed workshops cannot make in time, and the marginal cost of each
-    /// demand row, by year, product and département.
+    /// Demand no source can deliver in time, and the marginal cost of each demand row, by
+    /// year, product and département.
     pub unmet: DataFrame,
+    /// Where the pieces come from: by year, product, school département and source
+    /// (`surveyed`, `new_regional`, `imported`), the pieces and what the Région pays for
+    /// them (VAT included); sums to the summary's pieces and budget.
+    pub sourcing: DataFrame,
     /// The headline figures of each year, as the Monte Carlo reports them per draw.
     pub headline: Vec<Headline>,
 }
@@ -193,6 +197,8 @@ pub fn run(study: &Study) -> Result<Results> {
     // The headline figures of each year, and the labour of each maker.
     let mut figures: Vec<YearFigures> = Vec::with_capacity(years.len());
     let mut minutes_by_year: Vec<Vec<f64>> = Vec::with_capacity(years.len());
+    // (year, product, département, source kind) → (pieces, EUR paid VAT included).
+    let mut sourcing: BTreeMap<(i32, String, String, &str), (f64, f64)> = BTreeMap::new();
     for &year in years {
         let mut made = Vec::new();
         let mut minutes = vec![0.0; n_makers];
@@ -201,6 +207,16 @@ pub fn run(study: &Study) -> Result<Results> {
                 continue;
             };
             let c = unit_cost(f.source, k);
+            let entry = sourcing
+                .entry((
+                    year,
+                    f.product.clone(),
+                    f.departement.clone(),
+                    f.source.kind(),
+                ))
+                .or_default();
+            entry.0 += f.pieces;
+            entry.1 += f.pieces * c.price_ttc_eur;
             if let Some(i) = maker(f.source) {
                 minutes[i] += f.pieces * c.labour_minutes();
             }
@@ -375,6 +391,14 @@ pub fn run(study: &Study) -> Result<Results> {
         capacity: capacity_frame(&plans)?,
         schedule: schedule_frame(&plans)?,
         unmet: unmet_frame(&plans)?,
+        sourcing: df!(
+            "year" => sourcing.keys().map(|k| k.0).collect::<Vec<_>>(),
+            "product" => sourcing.keys().map(|k| k.1.as_str()).collect::<Vec<_>>(),
+            "departement" => sourcing.keys().map(|k| k.2.as_str()).collect::<Vec<_>>(),
+            "source" => sourcing.keys().map(|k| k.3).collect::<Vec<_>>(),
+            "pieces" => sourcing.values().map(|v| v.0).collect::<Vec<_>>(),
+            "price_ttc_eur" => sourcing.values().map(|v| v.1).collect::<Vec<_>>(),
+        )?,
         headline,
     })
 }
@@ -539,6 +563,11 @@ fn summary_frame(
         "operators_hired" => plan_count(YearPlan::hired),
         "trainees_working" => plan_count(|p| p.workshops.iter().map(|w| w.trainees).sum()),
         "new_capacity_operators" => plan_count(|p| p.new_capacity_operators),
+        "new_capacity_hired" => plan_count(|p| p.new_capacity_hired),
+        "pieces_surveyed" => years.iter().map(|&y| plan_of(y).map_or(0.0, |p| p.pieces_of("surveyed"))).collect::<Vec<_>>(),
+        "pieces_new_regional" => years.iter().map(|&y| plan_of(y).map_or(0.0, |p| p.pieces_of("new_regional"))).collect::<Vec<_>>(),
+        "pieces_imported" => years.iter().map(|&y| plan_of(y).map_or(0.0, |p| p.pieces_of("imported"))).collect::<Vec<_>>(),
+        "local_content_share" => years.iter().map(|&y| plan_of(y).map_or(1.0, YearPlan::local_content_share)).collect::<Vec<_>>(),
         "hiring_needed_for_deadline" => plan_count(YearPlan::hiring_needed_for_deadline),
     )?;
     for (name, pick) in [
@@ -724,6 +753,74 @@ mod tests {
             .sum()
             .unwrap();
         assert!((by_workshop - fte).abs() < 1e-6);
+    }
+
+    #[test]
+    fn sourcing_adds_up_to_the_summary() {
+        // Issue 13: the sourcing table's pieces add up to the summary's split, and in a year
+        // with nothing late its euros add up to the budget (VAT included).
+        for lcm in [1.0, 0.5] {
+            let mut study = Study::example("aura").unwrap();
+            study.scenario.local_content_min = lcm;
+            let r = run(&study).unwrap();
+            let years: Vec<i32> = r
+                .summary
+                .column("year")
+                .unwrap()
+                .i32()
+                .unwrap()
+                .into_no_null_iter()
+                .collect();
+            let unmet = col_f64(&r.summary, "unmet_pieces");
+            let budget = col_f64(&r.summary, "budget_eur");
+            let local = col_f64(&r.summary, "local_content_share");
+            for (i, &year) in years.iter().enumerate() {
+                let rows = r
+                    .sourcing
+                    .clone()
+                    .lazy()
+                    .filter(col("year").eq(lit(year)))
+                    .collect()
+                    .unwrap();
+                let of = |kind: &str| -> f64 {
+                    let src: Vec<&str> = rows
+                        .column("source")
+                        .unwrap()
+                        .str()
+                        .unwrap()
+                        .iter()
+                        .map(Option::unwrap_or_default)
+                        .collect();
+                    col_f64(&rows, "pieces")
+                        .iter()
+                        .zip(&src)
+                        .filter(|(_, s)| **s == kind)
+                        .map(|(q, _)| q)
+                        .sum()
+                };
+                for (kind, column) in [
+                    ("surveyed", "pieces_surveyed"),
+                    ("new_regional", "pieces_new_regional"),
+                    ("imported", "pieces_imported"),
+                ] {
+                    let want = col_f64(&r.summary, column)[i];
+                    assert!(
+                        (of(kind) - want).abs() <= 1e-6 * want.max(1.0),
+                        "{year} {kind}"
+                    );
+                }
+                assert!(local[i] >= lcm - 1e-12, "{year}: {}", local[i]);
+                if unmet[i] == 0.0 {
+                    let paid: f64 = col_f64(&rows, "price_ttc_eur").iter().sum();
+                    assert!((paid - budget[i]).abs() <= 1e-9 * budget[i], "{year}");
+                }
+            }
+            if lcm < 1.0 {
+                assert!(col_f64(&r.summary, "pieces_imported")
+                    .iter()
+                    .all(|&q| q > 0.0));
+            }
+        }
     }
 
     #[test]
