@@ -262,6 +262,7 @@ impl PyStudy {
         d.set_item("capacity", PyDataFrame(r.capacity))?;
         d.set_item("schedule", PyDataFrame(r.schedule))?;
         d.set_item("unmet", PyDataFrame(r.unmet))?;
+        d.set_item("sourcing", PyDataFrame(r.sourcing))?;
         Ok(d)
     }
 }
