@@ -171,9 +171,6 @@ parameters! {
     transport_eur_per_piece_km: "EUR/(piece km)", [0.0, 1.0],
         "transport cost from a workshop's prefecture to a school département's",
         "coût de transport de la préfecture d'un atelier à celle du département d'un établissement";
-    unmet_penalty_eur: "EUR/piece", [1.0, 1e9],
-        "penalty of a piece the surveyed workshops cannot make before the deadline",
-        "pénalité d'une pièce que les ateliers enquêtés ne peuvent pas fabriquer avant l'échéance";
     import_price_factor: "fraction", [0.0, 10.0],
         "multiplier on the catalog's import prices (their doubt)",
         "multiplicateur des prix à l'importation du catalogue (leur incertitude)";
@@ -655,6 +652,15 @@ mod tests {
             );
         }
         assert!(first + 21 == KNOWN.len());
+    }
+
+    /// `unmet_penalty_eur` left the study (issue 13): a table that still lists it is told so.
+    #[test]
+    fn unmet_penalty_is_no_longer_a_parameter() {
+        assert!(domain("unmet_penalty_eur").is_none());
+        let csv = "name,value,unit,source\nunmet_penalty_eur,1000,EUR/piece,x\n";
+        let err = Params::from_table(&read_bytes("p.csv", csv.as_bytes()).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("unknown parameter"), "{err}");
     }
 
     #[test]

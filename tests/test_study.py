@@ -150,6 +150,12 @@ def test_with_scenario_partial_renewal(aura: fl.Study) -> None:
         aura.with_scenario(kit={"polo": 3, "jean": 1})
 
 
+def test_unmet_penalty_is_not_a_parameter(aura: fl.Study) -> None:
+    assert "unmet_penalty_eur" not in set(aura.parameters["name"])
+    with pytest.raises(fl.ParameterError, match="unmet_penalty_eur"):
+        aura.with_params(unmet_penalty_eur=1000.0)
+
+
 def test_pickle_round_trip(pilot: fl.Study) -> None:
     clone = pickle.loads(pickle.dumps(pilot))
     assert_frame_equal(clone.run().summary, pilot.run().summary)

@@ -53,6 +53,11 @@ const CAPACITY_MARGIN: f64 = 1e-9;
 /// Pieces below this (relative to the year's demand) count as nothing unmet.
 const UNMET_TOLERANCE: f64 = 1e-9;
 
+/// Internal: the engine's price of a piece no option can deliver; never shown. It only
+/// makes the allocation LP prefer every piece a workshop can make in time (not a study
+/// parameter: what cannot be delivered is reported late, never priced).
+const UNMET_PENALTY_EUR_PER_PIECE: f64 = 1e6;
+
 /// Calendar and schedule settings from the parameters.
 #[derive(Debug, Clone)]
 pub struct Timing {
@@ -366,7 +371,7 @@ fn plan_year(
         year,
         m,
         m.transport_eur_per_piece_km,
-        m.unmet_penalty_eur,
+        UNMET_PENALTY_EUR_PER_PIECE,
     )?;
     let with_capacity = |problem: &mut AllocationProblem, ops: &[f64]| {
         problem.minutes_available = ops
