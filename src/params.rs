@@ -234,6 +234,26 @@ parameters! {
     van_kgco2e_per_tkm: "kgCO2e/tkm", [0.0, 10.0],
         "footprint of delivery by light van per tonne-km",
         "empreinte de la livraison en véhicule utilitaire léger par tonne-km";
+    // New regional capacity (issue 13): operators recruited and trained for the programme in
+    // new workshops or lines. Appended last: the Monte Carlo draws streams in this order.
+    new_capacity_lead_months: "months", [0.0, 60.0],
+        "months from the order to the first output of a new workshop or line (set-up, recruitment and training of its operators)",
+        "mois entre la commande et la première production d'un nouvel atelier ou d'une nouvelle ligne (installation, recrutement et formation de ses opérateurs)";
+    new_capacity_investment_eur_per_operator: "EUR/operator", [0.0, 1e6],
+        "investment of a new workstation (machines, table, fit-out of the space) per operator",
+        "investissement d'un nouveau poste de travail (machines, table, aménagement du local) par opérateur";
+    new_capacity_amortisation_years: "years", [1.0, 50.0],
+        "years over which new capacity's investment, recruitment and training are amortised",
+        "années sur lesquelles l'investissement, le recrutement et la formation de la nouvelle capacité sont amortis";
+    recruitment_training_eur_per_operator: "EUR/operator", [0.0, 1e5],
+        "recruiting and training one operator for new capacity (all funders, public funding included)",
+        "recrutement et formation d'un opérateur de la nouvelle capacité (tous financeurs, financements publics compris)";
+    new_capacity_efficiency_fraction: "fraction", [0.05, 1.0],
+        "efficiency of new capacity in its first year (learning), as a fraction of line_efficiency",
+        "rendement de la nouvelle capacité la première année (apprentissage), en part de line_efficiency";
+    new_capacity_max_operators_per_year: "operators/yr", [0.0, 1e6],
+        "operators the region can recruit and train for new capacity in a year (1e6: no bound)",
+        "opérateurs que la région peut recruter et former pour la nouvelle capacité en un an (1e6 : sans limite)";
 }
 
 /// A probability distribution over a parameter's value.
@@ -626,7 +646,10 @@ mod tests {
         let by_name =
             ModelParams::from_fn(|n| KNOWN.iter().position(|d| d.name == n).unwrap() as f64);
         assert_eq!(m, by_name);
-        assert_eq!(m.van_kgco2e_per_tkm, (KNOWN.len() - 1) as f64);
+        assert_eq!(
+            m.new_capacity_max_operators_per_year,
+            (KNOWN.len() - 1) as f64
+        );
     }
 
     /// Every parameter of the balance (issue 16) names its publication and year, or says
@@ -651,7 +674,78 @@ mod tests {
                 d.name
             );
         }
-        assert!(first + 21 == KNOWN.len());
+        // The 21 parameters of the balance, then the new capacity's.
+        assert_eq!(first + 21 + NEW_CAPACITY_PARAMETERS.len(), KNOWN.len());
+    }
+
+    /// The parameters of new regional capacity (issue 13), in declaration order.
+    const NEW_CAPACITY_PARAMETERS: [&str; 6] = [
+        "new_capacity_lead_months",
+        "new_capacity_investment_eur_per_operator",
+        "new_capacity_amortisation_years",
+        "recruitment_training_eur_per_operator",
+        "new_capacity_efficiency_fraction",
+        "new_capacity_max_operators_per_year",
+    ];
+
+    /// They come last, so the Monte Carlo streams of every parameter declared before them
+    /// are the same as before they were added; each has a range and a source.
+    #[test]
+    fn new_capacity_parameters_are_last_uncertain_and_sourced() {
+        let names: Vec<&str> = KNOWN.iter().map(|d| d.name).collect();
+        assert_eq!(
+            names[KNOWN.len() - NEW_CAPACITY_PARAMETERS.len()..],
+            NEW_CAPACITY_PARAMETERS
+        );
+        let defaults = Params::defaults();
+        for name in NEW_CAPACITY_PARAMETERS {
+            let p = defaults.iter().find(|p| p.name == name).unwrap();
+            assert!(p.low < p.value && p.value < p.high, "{name}");
+            assert_eq!(p.distribution, Distribution::Triangular, "{name}");
+            assert!(p.source.len() > 100, "{name}: {}", p.source);
+        }
+        let m = defaults.model();
+        assert_eq!(m.new_capacity_lead_months, 12.0);
+        assert_eq!(m.new_capacity_investment_eur_per_operator, 12_000.0);
+        assert_eq!(m.new_capacity_amortisation_years, 7.0);
+        assert_eq!(m.recruitment_training_eur_per_operator, 5_000.0);
+        assert_eq!(m.new_capacity_efficiency_fraction, 0.7);
+        assert_eq!(m.new_capacity_max_operators_per_year, 500.0);
+        // Set-up and training take at least the training of an operator.
+        assert!(m.new_capacity_lead_months >= m.training_months);
+        // "No bound" is the top of the domain; 0 closes the option.
+        let d = domain("new_capacity_max_operators_per_year").unwrap();
+        assert_eq!((d.min, d.max), (0.0, 1e6));
+        for ok in [0.0, 1e6] {
+            assert!(defaults
+                .with_values([("new_capacity_max_operators_per_year", ok)])
+                .is_ok());
+        }
+    }
+
+    #[test]
+    fn new_capacity_values_outside_their_domain_are_refused() {
+        let p = Params::defaults();
+        for (name, bad) in [
+            ("new_capacity_lead_months", -1.0),
+            ("new_capacity_lead_months", 61.0),
+            ("new_capacity_investment_eur_per_operator", -1.0),
+            ("new_capacity_amortisation_years", 0.5),
+            ("recruitment_training_eur_per_operator", f64::NAN),
+            ("new_capacity_efficiency_fraction", 0.0),
+            ("new_capacity_efficiency_fraction", 1.2),
+            ("new_capacity_max_operators_per_year", -5.0),
+            ("new_capacity_max_operators_per_year", f64::INFINITY),
+        ] {
+            let err = p.with_values([(name, bad)]).unwrap_err();
+            assert!(
+                matches!(&err, Error::Parameter { name: n, .. } if n == name),
+                "{name} = {bad}: {err}"
+            );
+        }
+        let csv = "name,value,unit,source\nnew_capacity_lead_months,12,weeks,x\n";
+        let err = Params::from_table(&read_bytes("p.csv", csv.as_bytes()).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("expressed in months"), "{err}");
     }
 
     /// `unmet_penalty_eur` left the study (issue 13): a table that still lists it is told so.

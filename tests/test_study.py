@@ -151,7 +151,16 @@ def test_with_scenario_partial_renewal(aura: fl.Study) -> None:
 
 
 def test_unmet_penalty_is_not_a_parameter(aura: fl.Study) -> None:
-    assert "unmet_penalty_eur" not in set(aura.parameters["name"])
+    names = set(aura.parameters["name"])
+    assert "unmet_penalty_eur" not in names
+    assert {
+        "new_capacity_lead_months",
+        "new_capacity_investment_eur_per_operator",
+        "new_capacity_amortisation_years",
+        "recruitment_training_eur_per_operator",
+        "new_capacity_efficiency_fraction",
+        "new_capacity_max_operators_per_year",
+    } <= names
     with pytest.raises(fl.ParameterError, match="unmet_penalty_eur"):
         aura.with_params(unmet_penalty_eur=1000.0)
 
