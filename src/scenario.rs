@@ -91,6 +91,29 @@ pub struct Scenario {
     /// Capacity of the survey's non-respondents: `none` (default) or `ratio`.
     #[serde(default)]
     pub survey_extrapolation: Extrapolation,
+    /// Smallest share of each product's pieces made in the region (fraction, 0–1); imports
+    /// at the catalog's `import_price_eur` may supply at most `1 − local_content_min` of
+    /// them. Default 1: the programme's premise, every piece made in AURA.
+    #[serde(
+        default = "default_local_content_min",
+        deserialize_with = "local_content_min_number"
+    )]
+    pub local_content_min: f64,
+}
+
+fn default_local_content_min() -> f64 {
+    1.0
+}
+
+/// A number, or an error naming the key (serde's own says only "invalid type").
+fn local_content_min_number<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<f64, D::Error> {
+    f64::deserialize(d).map_err(|e| {
+        serde::de::Error::custom(format!(
+            "scenario.local_content_min must be a number within 0-1: {e}"
+        ))
+    })
 }
 
 fn default_kit() -> BTreeMap<String, f64> {
@@ -110,6 +133,7 @@ impl Default for Scenario {
             pupil_growth: BTreeMap::new(),
             kit: default_kit(),
             survey_extrapolation: Extrapolation::None,
+            local_content_min: default_local_content_min(),
         }
     }
 }
@@ -194,6 +218,13 @@ impl Scenario {
                 l.as_str()
             ));
         }
+        if !(0.0..=1.0).contains(&self.local_content_min) {
+            return bad(format!(
+                "scenario.local_content_min must be within 0-1 (the smallest share of each \
+                 product's pieces made in the region; 1 = no imports), got {}",
+                self.local_content_min
+            ));
+        }
         if self.kit.is_empty() {
             return bad("scenario.kit is empty: give pieces per pupil, e.g. polo = 3".into());
         }
@@ -264,5 +295,59 @@ mod tests {
             ..Scenario::default()
         };
         assert!(s.validate("t").is_err());
+    }
+
+    #[test]
+    fn local_content_min_defaults_to_all_made_in_the_region() {
+        let s: Scenario = toml::from_str("base_year = 2025\nyears = [2026]\n").unwrap();
+        assert_eq!(s.local_content_min, 1.0);
+        assert_eq!(Scenario::default().local_content_min, 1.0);
+        let json = serde_json::to_string(&Scenario::default()).unwrap();
+        assert!(json.contains("\"local_content_min\":1.0"), "{json}");
+    }
+
+    #[test]
+    fn local_content_min_parses_and_round_trips() {
+        let s: Scenario =
+            toml::from_str("base_year = 2025\nyears = [2026]\nlocal_content_min = 0.7\n").unwrap();
+        s.validate("t").unwrap();
+        assert_eq!(s.local_content_min, 0.7);
+        let back = Scenario::from_json(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(back, s);
+        for edge in [0.0, 1.0] {
+            let s = Scenario {
+                local_content_min: edge,
+                ..Scenario::default()
+            };
+            s.validate("t").unwrap();
+        }
+    }
+
+    #[test]
+    fn local_content_min_outside_0_1_is_a_study_error_naming_the_key() {
+        for bad in [1.5, -0.1, f64::NAN] {
+            let s = Scenario {
+                local_content_min: bad,
+                ..Scenario::default()
+            };
+            let err = s.validate("study.toml").unwrap_err();
+            let Error::Study { file, reason } = &err else {
+                panic!("{err}")
+            };
+            assert_eq!(file, "study.toml");
+            assert!(reason.contains("scenario.local_content_min"), "{reason}");
+            assert!(reason.contains("0-1"), "{reason}");
+        }
+        let err = Scenario::from_json(
+            r#"{"base_year": 2025, "years": [2026], "local_content_min": 1.5}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("local_content_min"), "{err}");
+        let err = Scenario::from_json(
+            r#"{"base_year": 2025, "years": [2026], "local_content_min": "all"}"#,
+        )
+        .unwrap_err();
+        assert!(matches!(err, Error::Study { .. }), "{err}");
+        assert!(err.to_string().contains("local_content_min"), "{err}");
     }
 }

@@ -481,6 +481,40 @@ mod tests {
     }
 
     #[test]
+    fn scenario_local_content_min_is_read_and_checked_from_study_toml() {
+        assert_eq!(
+            Study::example("aura").unwrap().scenario.local_content_min,
+            1.0
+        );
+        let dir = temp_dir("local-content");
+        for f in ["workshops.csv", "establishments.csv", "catalog.csv"] {
+            std::fs::copy(Path::new("data/aura-pilot").join(f), dir.join(f)).unwrap();
+        }
+        let study = dir.join("study.toml");
+        let write = |value: &str| {
+            std::fs::write(
+                &study,
+                format!(
+                    "[tables]\nworkshops = \"workshops.csv\"\n\
+                     establishments = \"establishments.csv\"\ncatalog = \"catalog.csv\"\n\
+                     [scenario]\nbase_year = 2024\nyears = [2024]\nlocal_content_min = {value}\n"
+                ),
+            )
+            .unwrap();
+        };
+        write("0.6");
+        assert_eq!(Study::load(&study).unwrap().scenario.local_content_min, 0.6);
+        write("1.5");
+        let err = Study::load(&study).unwrap_err();
+        let Error::Study { file, reason } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(file, &study.display().to_string());
+        assert!(reason.contains("scenario.local_content_min"), "{reason}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
     fn huge_and_non_utf8_study_files_are_study_errors() {
         let dir = temp_dir("huge");
         let study = dir.join("study.toml");

@@ -54,9 +54,12 @@ class Study:
         Scenario as in the ``[scenario]`` section of a study file: ``base_year``,
         ``years``, ``rollout`` (level -> first year), ``adoption`` (fraction, or level ->
         fraction), ``renewal`` (``"full"`` or ``"partial"``), ``replacement_rate``,
-        ``years_in_level``, ``pupil_growth`` and ``kit`` (product -> pieces per pupil).
-        Defaults: ``{"base_year": 2025, "years": [2026], "kit": {"polo": 3,
-        "sweatshirt": 2}}`` with every level rolled out in the first year.
+        ``years_in_level``, ``pupil_growth``, ``kit`` (product -> pieces per pupil),
+        ``survey_extrapolation`` (``"none"`` or ``"ratio"``) and ``local_content_min``
+        (fraction 0-1: the smallest share of each product's pieces made in the region;
+        imports may supply the rest). Defaults: ``{"base_year": 2025, "years": [2026],
+        "kit": {"polo": 3, "sweatshirt": 2}, "local_content_min": 1.0}`` with every level
+        rolled out in the first year.
     name, description : str
         Labels for reports.
     overrides : dict, optional
@@ -196,7 +199,15 @@ class Study:
         Raises
         ------
         StudyError
-            If the resulting scenario is invalid.
+            If the resulting scenario is invalid; the message names the key
+            (``scenario.local_content_min must be within 0-1 ...``).
+
+        Examples
+        --------
+        >>> import filiere as fl
+        >>> s = fl.Study.example("aura-pilot").with_scenario(local_content_min=0.5)
+        >>> s.scenario["local_content_min"]
+        0.5
         """
         scenario = {**self.scenario, **changes}
         return Study._wrap(self._inner.with_scenario(json.dumps(scenario)))
