@@ -150,6 +150,61 @@ def test_with_scenario_partial_renewal(aura: fl.Study) -> None:
         aura.with_scenario(kit={"polo": 3, "jean": 1})
 
 
+def test_local_content_min_scenario_key(aura: fl.Study) -> None:
+    # Default 1.0: the programme's premise, every piece made in the region.
+    assert aura.scenario["local_content_min"] == 1.0
+    half = aura.with_scenario(local_content_min=0.5)
+    assert half.scenario["local_content_min"] == 0.5
+    assert aura.scenario["local_content_min"] == 1.0  # a new study; the old one unchanged
+    clone = pickle.loads(pickle.dumps(half))
+    assert clone.scenario == half.scenario
+    assert fl.Study.example("aura-pilot").with_scenario(**half.scenario).scenario == half.scenario
+    for bad in (1.5, -0.1):
+        with pytest.raises(fl.StudyError, match=r"scenario\.local_content_min must be within 0-1"):
+            aura.with_scenario(local_content_min=bad)
+    with pytest.raises(fl.StudyError, match="local_content_min"):
+        aura.with_scenario(local_content_min="all")
+
+
+def test_local_content_min_is_a_sweep_column(pilot: fl.Study) -> None:
+    rows = fl.sweep(pilot, [{"local_content_min": 0.5}], threads=1)
+    assert rows["local_content_min"].to_list() == [0.5]
+    with pytest.raises(fl.SweepError, match="local_content_min"):
+        fl.sweep(pilot, [{"local_content_min": 1.5}], threads=1)
+
+
+def test_local_content_min_in_a_study_file(tmp_path: Path) -> None:
+    pilot = DATA / "aura-pilot"
+    study = tmp_path / "study.toml"
+    text = (
+        f'[tables]\nworkshops = "{pilot / "workshops.csv"}"\n'
+        f'establishments = "{pilot / "establishments.csv"}"\n'
+        f'catalog = "{pilot / "catalog.csv"}"\n'
+        "[scenario]\nbase_year = 2024\nyears = [2024]\nlocal_content_min = {value}\n"
+    )
+    study.write_text(text.replace("{value}", "0.8"), encoding="utf-8")
+    assert fl.Study.load(study).scenario["local_content_min"] == 0.8
+    study.write_text(text.replace("{value}", "1.5"), encoding="utf-8")
+    with pytest.raises(fl.StudyError, match=r"scenario\.local_content_min") as err:
+        fl.Study.load(study)
+    assert err.value.file == str(study)
+
+
+def test_unmet_penalty_is_not_a_parameter(aura: fl.Study) -> None:
+    names = set(aura.parameters["name"])
+    assert "unmet_penalty_eur" not in names
+    assert {
+        "new_capacity_lead_months",
+        "new_capacity_investment_eur_per_operator",
+        "new_capacity_amortisation_years",
+        "recruitment_training_eur_per_operator",
+        "new_capacity_efficiency_fraction",
+        "new_capacity_max_operators_per_year",
+    } <= names
+    with pytest.raises(fl.ParameterError, match="unmet_penalty_eur"):
+        aura.with_params(unmet_penalty_eur=1000.0)
+
+
 def test_pickle_round_trip(pilot: fl.Study) -> None:
     clone = pickle.loads(pickle.dumps(pilot))
     assert_frame_equal(clone.run().summary, pilot.run().summary)
