@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = params.model();
     if let Ok(sampler) = Sampler::new(&params) {
-        let _ = sampler.ranges(&params);
+        let _ = sampler.ranges();
         for i in 0..4 {
             let values = sampler.draw(7, i);
             let _ = sampler.model(&values);

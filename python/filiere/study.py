@@ -286,12 +286,17 @@ class Study:
         chunk: int | None = None,
         client: Any | None = None,
     ) -> Distribution:
-        """Draw the uncertain parameters ``n`` times and compute the headline figures.
+        """Draw the uncertain inputs ``n`` times and compute the headline figures.
 
         Every parameter whose ``distribution`` is not ``fixed`` (and ``low < high``) is
         drawn: uniform, triangular, PERT, normal or log-normal, as the parameters table
-        says. Draw i uses its own random stream derived from ``(seed, i)``: the same seed
-        gives the same draws whatever the number of threads or the chunking.
+        says. So is every catalog figure with a range (``<column>_low < <column>_high`` in
+        the catalog: standard minutes, fabric, fabric price), triangular on its range with
+        the catalog's value as mode, as the column ``catalog.<product>.<column>``; the
+        catalog's inputs come after the parameters in each draw's stream, so they leave the
+        parameters' values unchanged. Draw i uses its own random stream derived from
+        ``(seed, i)``: the same seed gives the same draws whatever the number of threads or
+        the chunking.
 
         Parameters
         ----------
@@ -302,8 +307,9 @@ class Study:
         resolve_allocation : bool, default False
             False keeps the central run's allocation (who makes what, operators, new
             capacity) and recomputes costs, jobs, input-output and the schedule for each
-            draw (tens of thousands of draws a second). True runs the whole study for each
-            draw, allocation LP and hiring included (seconds for a few draws).
+            draw with its parameters and catalog (tens of thousands of draws a second). True
+            runs the whole study for each draw with its parameters and catalog, allocation
+            LP and hiring included (seconds for a few draws).
         schedule : bool, default True
             With the fast mode, recompute each draw's schedule (``makespan_days``,
             ``on_time``); False skips it (``makespan_days`` NaN, ``on_time`` that of the
@@ -353,23 +359,28 @@ class Study:
         n: int = 1024,
         seed: int = 0,
     ) -> pl.DataFrame:
-        """Which uncertain parameters drive a headline figure.
+        """Which uncertain inputs drive a headline figure.
+
+        The inputs are those :meth:`monte_carlo` draws: the uncertain parameters and the
+        catalog's ranged figures (``catalog.<product>.<column>``).
 
         Parameters
         ----------
         method : {"tornado", "sobol"}
-            ``tornado``: each uncertain parameter at the low and at the high end of its
-            range, the others at their central value (one at a time). ``sobol``: Sobol'
-            first-order and total indices (:func:`filiere.sobol`) with every uncertain
-            parameter uniform on its ``[low, high]`` range (the ranges, not the shapes of the
-            distributions). Both keep the central run's allocation.
+            ``tornado``: each uncertain input at the low and at the high end of its range
+            (``low``, ``high`` of the parameters table or of the catalog), the others at
+            their central value (one at a time). ``sobol``: Sobol' first-order and total
+            indices (:func:`filiere.sobol`) with every uncertain input drawn from its own
+            distribution (the design on the unit cube mapped through each input's inverse
+            distribution function: a triangular input is sampled triangular). Both keep the
+            central run's allocation.
         metric : str, default "jobs_total"
             A headline figure (see :data:`filiere.uncertainty.METRICS`).
         year : int, optional
             Year (default: the last).
         n : int, default 1024
             ``sobol`` only: base sample size, a power of two (n x (k + 2) evaluations for
-            k uncertain parameters).
+            k uncertain inputs, at most 64).
         seed : int, default 0
             ``sobol`` only: seed of the sequence's shift and of the bootstrap.
 

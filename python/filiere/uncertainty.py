@@ -1,5 +1,6 @@
-"""Honest ranges: Monte Carlo over the parameters' distributions (in this process or on a
-Dask cluster), one-at-a-time sensitivity (tornado) and Sobol' indices."""
+"""Honest ranges: Monte Carlo over the uncertain inputs' distributions (the parameters and
+the catalog's ranged figures; in this process or on a Dask cluster), one-at-a-time
+sensitivity (tornado) and Sobol' indices."""
 
 from __future__ import annotations
 
@@ -183,13 +184,15 @@ class Distribution:
     ----------
     draws : polars.DataFrame
         One row per draw and year: ``draw``, ``year``, the sampled value of every uncertain
-        parameter (one column each, in its unit), and the headline figures ``pieces``,
+        input (one column each, in its unit: the parameters by name, then the catalog's
+        ranged figures as ``catalog.<product>.<column>``, e.g.
+        ``catalog.polo.sam_sew_min``), and the headline figures ``pieces``,
         ``budget_eur`` (EUR, VAT included), ``cost_per_kit_eur`` (EUR), ``direct_fte``
         (FTE), ``jobs_direct``, ``jobs_indirect``, ``jobs_induced``, ``jobs_total``
         (persons, input-output Type II), ``makespan_days`` (calendar days from the order to
         the last delivery by the surveyed workshops) and ``on_time``.
     parameters : list of str
-        The uncertain parameters sampled.
+        The uncertain inputs sampled, in column order: parameters, then catalog figures.
     seed : int
         The seed: draw i depends only on (seed, i).
     """
@@ -243,7 +246,7 @@ class Distribution:
 
     def __repr__(self) -> str:
         n = self.draws["draw"].n_unique()
-        return f"Distribution({n:,} draws, {len(self.parameters)} uncertain parameters)"
+        return f"Distribution({n:,} draws, {len(self.parameters)} uncertain inputs)"
 
 
 def _label(p: float) -> str:
@@ -283,33 +286,40 @@ def _metric_of(out: pl.DataFrame, metric: str, year: int | None) -> tuple[int, p
 def sobol_indices(
     study_core: _core.Study, metric: str, year: int | None, n: int, seed: int
 ) -> pl.DataFrame:
-    """Sobol' indices of a headline figure over the uncertain parameters' ranges."""
+    """Sobol' indices of a headline figure over the uncertain inputs (parameters and catalog
+    figures), each with its own distribution.
+
+    The Saltelli design is drawn on the unit cube and each coordinate mapped through its
+    input's inverse distribution function (in the core, as the Monte Carlo draws it), so a
+    triangular input is sampled triangular, not uniform over its range. The indices are
+    those of the inputs: a per-coordinate one-to-one map leaves the variance decomposition
+    of the output unchanged.
+    """
     _check_metric(metric)
     mc = _core.MonteCarlo(study_core, False)
     names = mc.names()
     if not names:
-        raise ParameterError("no uncertain parameter: every distribution is fixed", name="method")
+        raise ParameterError("no uncertain input: every distribution is fixed", name="method")
     chosen: list[int] = []
 
     def model(x: Any) -> Any:
-        out = mc.evaluate(x.tolist())
+        out = mc.evaluate(x.tolist(), unit=True)
         y, values = _metric_of(out, metric, year)
         chosen.append(y)
         return values.to_numpy()
 
-    frame = sobol(model, {"names": names, "bounds": mc.ranges()}, n, seed=seed)
+    unit_cube = [[0.0, 1.0]] * len(names)
+    frame = sobol(model, {"names": names, "bounds": unit_cube}, n, seed=seed)
     return frame.with_columns(pl.lit(metric).alias("metric"), pl.lit(chosen[0]).alias("year"))
 
 
 def tornado(study_core: _core.Study, metric: str, year: int | None) -> pl.DataFrame:
-    """One-at-a-time sensitivity: each uncertain parameter at its low and high end, the
-    others central, evaluated with the central allocation kept."""
+    """One-at-a-time sensitivity: each uncertain input (parameter or catalog figure) at its
+    low and high end, the others central, evaluated with the central allocation kept."""
     _check_metric(metric)
     mc = _core.MonteCarlo(study_core, False)
     names, ranges = mc.names(), mc.ranges()
-    table = study_core.parameters()
-    central = dict(zip(table["name"].to_list(), table["value"].to_list(), strict=True))
-    base_values = [float(central[n]) for n in names]
+    base_values = mc.centrals()
     sets = [base_values]
     for k, (lo, hi) in enumerate(ranges):
         for end in (lo, hi):

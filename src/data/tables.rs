@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Problem, Problems, Result};
 
 use super::read::RawTable;
-use super::schema::{check_unique, validate, ColumnSpec, Kind, NonResponse, TableSpec};
+use super::schema::{check_unique, validate, ColumnSpec, Kind, NonResponse, Table, TableSpec};
 
 pub(crate) const fn col(
     name: &'static str,
@@ -312,6 +312,36 @@ pub const ESTABLISHMENTS: TableSpec = TableSpec {
     ],
 };
 
+/// The catalog figures that may carry an uncertainty range, in optional columns
+/// `<column>_low` and `<column>_high` (both or neither, `low ≤ value ≤ high`). The Monte
+/// Carlo draws each ranged figure of each product as the input
+/// `catalog.<product>.<column>`, triangular on `[low, high]` with mode the central value
+/// (`crate::uncertainty::distributions`).
+pub const RANGED: [&str; 6] = [
+    "sam_cut_min",
+    "sam_sew_min",
+    "sam_finish_min",
+    "sam_personalise_min",
+    "fabric_m",
+    "fabric_eur_per_m",
+];
+
+/// An optional range column of the catalog: same domain as its central column.
+const fn range_col(
+    name: &'static str,
+    max: f64,
+    unit: &'static str,
+    description: &'static str,
+) -> ColumnSpec {
+    col(
+        name,
+        Kind::Float { min: 0.0, max },
+        false,
+        unit,
+        description,
+    )
+}
+
 /// Schema of the `catalog` table (products and their bill of labour and materials).
 pub const CATALOG: TableSpec = TableSpec {
     name: "catalog",
@@ -408,6 +438,48 @@ pub const CATALOG: TableSpec = TableSpec {
             false,
             "EUR/piece",
             "price of the same piece imported, personalised and delivered to schools, before VAT (the balance's baseline)",
+        ),
+        range_col("sam_cut_min_low", 600.0, "min/piece", "low end of `sam_cut_min`'s range"),
+        range_col("sam_cut_min_high", 600.0, "min/piece", "high end of `sam_cut_min`'s range"),
+        range_col("sam_sew_min_low", 600.0, "min/piece", "low end of `sam_sew_min`'s range"),
+        range_col("sam_sew_min_high", 600.0, "min/piece", "high end of `sam_sew_min`'s range"),
+        range_col(
+            "sam_finish_min_low",
+            600.0,
+            "min/piece",
+            "low end of `sam_finish_min`'s range",
+        ),
+        range_col(
+            "sam_finish_min_high",
+            600.0,
+            "min/piece",
+            "high end of `sam_finish_min`'s range",
+        ),
+        range_col(
+            "sam_personalise_min_low",
+            600.0,
+            "min/piece",
+            "low end of `sam_personalise_min`'s range",
+        ),
+        range_col(
+            "sam_personalise_min_high",
+            600.0,
+            "min/piece",
+            "high end of `sam_personalise_min`'s range",
+        ),
+        range_col("fabric_m_low", 20.0, "m/piece", "low end of `fabric_m`'s range"),
+        range_col("fabric_m_high", 20.0, "m/piece", "high end of `fabric_m`'s range"),
+        range_col(
+            "fabric_eur_per_m_low",
+            500.0,
+            "EUR/m",
+            "low end of `fabric_eur_per_m`'s range",
+        ),
+        range_col(
+            "fabric_eur_per_m_high",
+            500.0,
+            "EUR/m",
+            "high end of `fabric_eur_per_m`'s range",
         ),
         col(
             "source",
@@ -538,12 +610,52 @@ pub struct Product {
     /// (EUR/piece); `None` when the catalog does not give it (the balance's money figures
     /// are then NaN).
     pub import_price_eur: Option<f64>,
+    /// Uncertainty ranges of the figures of [`RANGED`] the catalog gives one for, by column
+    /// name (`low ≤ value ≤ high`, checked by the reader); empty for a catalog without
+    /// range columns, whose figures are then held at their value in every draw.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ranges: BTreeMap<String, Range>,
+}
+
+/// The low and high ends of a catalog figure's range, in the figure's unit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Range {
+    /// Low end.
+    pub low: f64,
+    /// High end.
+    pub high: f64,
 }
 
 impl Product {
     /// Standard minutes of making (cut + sew + finish), personalisation excluded.
     pub fn sam_making_min(&self) -> f64 {
         self.sam_cut_min + self.sam_sew_min + self.sam_finish_min
+    }
+
+    /// The figure of column `column` of [`RANGED`] (`None` for another name).
+    pub fn figure_mut(&mut self, column: &str) -> Option<&mut f64> {
+        Some(match column {
+            "sam_cut_min" => &mut self.sam_cut_min,
+            "sam_sew_min" => &mut self.sam_sew_min,
+            "sam_finish_min" => &mut self.sam_finish_min,
+            "sam_personalise_min" => &mut self.sam_personalise_min,
+            "fabric_m" => &mut self.fabric_m,
+            "fabric_eur_per_m" => &mut self.fabric_eur_per_m,
+            _ => return None,
+        })
+    }
+
+    /// The value of column `column` of [`RANGED`] (`None` for another name).
+    pub fn figure(&self, column: &str) -> Option<f64> {
+        Some(match column {
+            "sam_cut_min" => self.sam_cut_min,
+            "sam_sew_min" => self.sam_sew_min,
+            "sam_finish_min" => self.sam_finish_min,
+            "sam_personalise_min" => self.sam_personalise_min,
+            "fabric_m" => self.fabric_m,
+            "fabric_eur_per_m" => self.fabric_eur_per_m,
+            _ => return None,
+        })
     }
 }
 
@@ -597,7 +709,7 @@ pub fn establishments_frame(rows: &[Establishment]) -> Result<DataFrame> {
 /// # Errors
 /// [`Error::Internal`] only if Polars fails to build the frame (a bug).
 pub fn catalog_frame(rows: &[Product]) -> Result<DataFrame> {
-    Ok(df!(
+    let mut df = df!(
         "product" => rows.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
         "name" => rows.iter().map(|p| p.name.as_deref()).collect::<Vec<_>>(),
         "sam_cut_min" => rows.iter().map(|p| p.sam_cut_min).collect::<Vec<_>>(),
@@ -609,7 +721,19 @@ pub fn catalog_frame(rows: &[Product]) -> Result<DataFrame> {
         "trims_eur" => rows.iter().map(|p| p.trims_eur).collect::<Vec<_>>(),
         "packaging_eur" => rows.iter().map(|p| p.packaging_eur).collect::<Vec<_>>(),
         "import_price_eur" => rows.iter().map(|p| p.import_price_eur).collect::<Vec<_>>(),
-    )?)
+    )?;
+    // The range columns, null where the catalog gives no range (as it was read).
+    for column in RANGED {
+        let end = |f: fn(&Range) -> f64| -> Vec<Option<f64>> {
+            rows.iter().map(|p| p.ranges.get(column).map(f)).collect()
+        };
+        df.with_column(Column::new(format!("{column}_low").into(), end(|r| r.low)))?;
+        df.with_column(Column::new(
+            format!("{column}_high").into(),
+            end(|r| r.high),
+        ))?;
+    }
+    Ok(df)
 }
 
 #[cfg(test)]
@@ -655,6 +779,7 @@ impl Product {
             trims_eur: 0.5,
             packaging_eur: 0.15,
             import_price_eur: Some(8.0),
+            ranges: BTreeMap::new(),
         }
     }
 }
@@ -733,7 +858,7 @@ pub fn catalog(raw: &RawTable) -> Result<Vec<Product>> {
     let mut problems = Vec::new();
     check_unique(&t, "product", true, &mut problems);
     let num = |c: &str, i: usize| t.float(c, i).unwrap_or(0.0);
-    let rows = (0..t.height)
+    let rows: Vec<Product> = (0..t.height)
         .map(|i| Product {
             id: t
                 .text("product", i)
@@ -750,9 +875,74 @@ pub fn catalog(raw: &RawTable) -> Result<Vec<Product>> {
             trims_eur: num("trims_eur", i),
             packaging_eur: num("packaging_eur", i),
             import_price_eur: t.float("import_price_eur", i),
+            ranges: ranges(&t, i, &mut problems),
         })
         .collect();
     finish(problems, rows)
+}
+
+/// The ranges of row `i` of a validated catalog; a range given by one end only, or whose
+/// ends do not bracket the central value, is a problem naming the row and the column.
+fn ranges(t: &Table, i: usize, problems: &mut Vec<Problem>) -> BTreeMap<String, Range> {
+    let mut out = BTreeMap::new();
+    for column in RANGED {
+        let (low_column, high_column) = (format!("{column}_low"), format!("{column}_high"));
+        let mut problem = |at: &str, value: Option<f64>, message: String| {
+            problems.push(Problem {
+                file: t.file.clone(),
+                row: Some(t.row_number(i)),
+                column: Some(at.to_owned()),
+                value: value.map(|v| v.to_string()),
+                message,
+            });
+        };
+        let Some(value) = t.float(column, i) else {
+            continue; // the required cell is empty: already a problem
+        };
+        match (t.float(&low_column, i), t.float(&high_column, i)) {
+            (None, None) => {}
+            (Some(low), None) => problem(
+                &high_column,
+                None,
+                format!(
+                    "`{low_column}` is {low} but `{high_column}` is empty: give both ends of \
+                     the range of `{column}`, or neither"
+                ),
+            ),
+            (None, Some(high)) => problem(
+                &low_column,
+                None,
+                format!(
+                    "`{high_column}` is {high} but `{low_column}` is empty: give both ends of \
+                     the range of `{column}`, or neither"
+                ),
+            ),
+            (Some(low), Some(high)) => {
+                if low > value {
+                    problem(
+                        &low_column,
+                        Some(low),
+                        format!(
+                            "the low end is above the central `{column}` {value}: need \
+                             {low_column} ≤ {column} ≤ {high_column}"
+                        ),
+                    );
+                } else if high < value {
+                    problem(
+                        &high_column,
+                        Some(high),
+                        format!(
+                            "the high end is below the central `{column}` {value}: need \
+                             {low_column} ≤ {column} ≤ {high_column}"
+                        ),
+                    );
+                } else {
+                    out.insert(column.to_owned(), Range { low, high });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Check that every product a workshop names exists in the catalog.
@@ -866,6 +1056,106 @@ mod tests {
             (p[0].row, p[0].column.as_deref()),
             (Some(4), Some("operators"))
         );
+    }
+
+    const CATALOG_HEADER: &str = "product,sam_cut_min,sam_sew_min,sam_finish_min,sam_personalise_min,fabric_m,fabric_eur_per_m,trims_eur,packaging_eur";
+
+    #[test]
+    fn catalog_ranges_are_read_and_optional() {
+        // Without range columns: no range, as before.
+        let csv = format!("{CATALOG_HEADER}\npolo,1,12,1.5,2,0.92,10,0.6,0.15\n");
+        let c = catalog(&read_bytes("c.csv", csv.as_bytes()).unwrap()).unwrap();
+        assert!(c[0].ranges.is_empty());
+        // With them; an empty pair is no range, `low = value = high` a degenerate one.
+        let csv = format!(
+            "{CATALOG_HEADER},sam_sew_min_low,sam_sew_min_high,fabric_m_low,fabric_m_high,sam_cut_min_low,sam_cut_min_high\n\
+             polo,1,12,1.5,2,0.92,10,0.6,0.15,10,16,0.85,1.0,1,1\n\
+             sweatshirt,1,10,1.5,2,1.21,10,0.4,0.15,8,12,,,,\n"
+        );
+        let c = catalog(&read_bytes("c.csv", csv.as_bytes()).unwrap()).unwrap();
+        let range = |p: &Product, col: &str| p.ranges.get(col).map(|r| (r.low, r.high));
+        assert_eq!(range(&c[0], "sam_sew_min"), Some((10.0, 16.0)));
+        assert_eq!(range(&c[0], "fabric_m"), Some((0.85, 1.0)));
+        assert_eq!(range(&c[0], "sam_cut_min"), Some((1.0, 1.0)));
+        assert_eq!(range(&c[1], "sam_sew_min"), Some((8.0, 12.0)));
+        assert_eq!(range(&c[1], "fabric_m"), None);
+        // The frame gives them back, and reads back to the same catalog.
+        let frame = catalog_frame(&c).unwrap();
+        assert_eq!(
+            frame
+                .column("sam_sew_min_high")
+                .unwrap()
+                .f64()
+                .unwrap()
+                .get(1),
+            Some(12.0)
+        );
+        assert_eq!(frame.column("fabric_m_low").unwrap().null_count(), 1);
+        let again = catalog(&crate::data::read::from_frame("c", &frame).unwrap()).unwrap();
+        assert_eq!(again, c);
+    }
+
+    #[test]
+    fn a_bad_catalog_range_names_file_row_and_column() {
+        let header = format!("{CATALOG_HEADER},sam_sew_min_low,sam_sew_min_high,sam_finish_min_low,sam_finish_min_high");
+        // Row 2: fine; row 3: low 13 above the central 12; row 4: high 9 below 10 and a
+        // finishing range with its high end missing.
+        let csv = format!(
+            "{header}\npolo,1,12,1.5,2,0.92,10,0.6,0.15,10,16,,\n\
+             polo2,1,12,1.5,2,0.92,10,0.6,0.15,13,16,,\n\
+             sweat,1,10,1.5,2,1.21,10,0.4,0.15,8,9,1,\n"
+        );
+        let err = catalog(&read_bytes("catalog.csv", csv.as_bytes()).unwrap()).unwrap_err();
+        let Error::Schema(Problems(p)) = &err else {
+            panic!("{err}")
+        };
+        let found: Vec<_> = p
+            .iter()
+            .map(|p| {
+                (
+                    p.file.as_str(),
+                    p.row,
+                    p.column.as_deref(),
+                    p.value.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("catalog.csv", Some(3), Some("sam_sew_min_low"), Some("13")),
+                ("catalog.csv", Some(4), Some("sam_sew_min_high"), Some("9")),
+                ("catalog.csv", Some(4), Some("sam_finish_min_high"), None),
+            ]
+        );
+        assert!(
+            p[0].message.contains("above the central `sam_sew_min` 12"),
+            "{err}"
+        );
+        assert!(p[2].message.contains("give both ends"), "{err}");
+        let text = err.to_string();
+        assert!(
+            text.contains("catalog.csv, row 3, column `sam_sew_min_low`, value \"13\""),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn bundled_catalogs_give_the_minutes_ranges_of_their_sources() {
+        for name in ["aura", "aura-pilot"] {
+            let study = crate::study::Study::example(name).unwrap();
+            let polo = study.catalog.iter().find(|p| p.id == "polo").unwrap();
+            let sweat = study.catalog.iter().find(|p| p.id == "sweatshirt").unwrap();
+            let r = |p: &Product, c: &str| p.ranges.get(c).map(|r| (r.low, r.high));
+            assert_eq!(r(polo, "sam_sew_min"), Some((10.0, 16.0)));
+            assert_eq!(r(sweat, "sam_sew_min"), Some((8.0, 12.0)));
+            for p in [polo, sweat] {
+                assert_eq!(r(p, "sam_cut_min"), Some((0.5, 1.5)));
+                assert_eq!(r(p, "sam_finish_min"), Some((1.0, 2.0)));
+                assert_eq!(r(p, "sam_personalise_min"), Some((1.0, 3.0)));
+                assert_eq!(r(p, "fabric_m"), None);
+            }
+        }
     }
 
     #[test]

@@ -29,7 +29,7 @@ impl PyMonteCarlo {
     ) -> PyResult<Self> {
         let study = study.inner.clone();
         core(py, move || {
-            let sampler = Sampler::new(&study.params)?;
+            let sampler = Sampler::for_study(&study)?;
             let fast = if resolve_allocation {
                 None
             } else {
@@ -48,18 +48,20 @@ impl PyMonteCarlo {
         })
     }
 
-    /// Names of the uncertain parameters.
+    /// Names of the uncertain inputs: the parameters, then the catalog's
+    /// `catalog.<product>.<column>`.
     fn names(&self) -> Vec<String> {
-        self.sampler
-            .names()
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect()
+        self.sampler.names()
     }
 
-    /// (low, high) of each uncertain parameter.
+    /// (low, high) of each uncertain input.
     fn ranges(&self) -> Vec<(f64, f64)> {
-        self.sampler.ranges(&self.study.params)
+        self.sampler.ranges()
+    }
+
+    /// Central value of each uncertain input.
+    fn centrals(&self) -> Vec<f64> {
+        self.sampler.centrals()
     }
 
     /// Draws `start..end` of `seed`.
@@ -77,9 +79,19 @@ impl PyMonteCarlo {
         .map(PyDataFrame)
     }
 
-    /// Evaluate given values of the uncertain parameters, one list per set.
-    fn evaluate(&self, py: Python<'_>, sets: Vec<Vec<f64>>) -> PyResult<PyDataFrame> {
+    /// Evaluate given values of the uncertain inputs, one list per set; with `unit`, each
+    /// list holds probabilities in (0, 1), mapped through each input's inverse
+    /// distribution function (a point of a Sobol' design on the unit cube).
+    #[pyo3(signature = (sets, unit=false))]
+    fn evaluate(&self, py: Python<'_>, sets: Vec<Vec<f64>>, unit: bool) -> PyResult<PyDataFrame> {
         core(py, || {
+            let sets = if unit {
+                sets.iter()
+                    .map(|u| self.sampler.quantiles(u))
+                    .collect::<crate::error::Result<Vec<_>>>()?
+            } else {
+                sets
+            };
             let sets = (0u64..).zip(sets).collect();
             evaluate_sets(&self.study, self.fast.as_ref(), &self.sampler, sets)
         })

@@ -1,9 +1,14 @@
-//! Sampling the parameters' distributions, one independent random stream per draw.
+//! Sampling the uncertain inputs' distributions, one independent random stream per draw.
 //!
-//! Each uncertain parameter (a distribution other than `fixed`, and `low < high`) is drawn by
-//! inverse transform: x = F⁻¹(u), u uniform on (0, 1) from draw i's own ChaCha8 stream
-//! (seed, stream i), the parameters taken in a fixed order. Draw i is therefore the same
-//! whatever the number of threads, the chunking of the draws or the machine.
+//! The uncertain inputs are each parameter with a distribution other than `fixed` and
+//! `low < high`, then each catalog figure with a range (`<column>_low < <column>_high` in
+//! the catalog, named `catalog.<product>.<column>`). Each is drawn by inverse transform:
+//! x = F⁻¹(u), u uniform on (0, 1) from draw i's own ChaCha8 stream (seed, stream i), the
+//! inputs taken in a fixed order (parameters in declaration order, then the catalog's
+//! products in its order and their figures in [`RANGED`] order). Draw i is therefore the
+//! same whatever the number of threads, the chunking of the draws or the machine, and the
+//! catalog inputs, which take the stream's words after every parameter's, leave the
+//! parameters' values as they are without them.
 //!
 //! Distributions (the `parameters` table's `value`, `low`, `high`):
 //! * uniform on [low, high];
@@ -15,6 +20,9 @@
 //! * log-normal with median `value`, `low` and `high` its 5th and 95th percentiles:
 //!   μ = ln value, σ = ln(high / low) / (2 × 1.6449).
 //!
+//! Catalog figures are triangular on [low, high] with mode the catalog's value (see
+//! [`Sampler`]).
+//!
 //! Normal and log-normal draws are clipped to the parameter's physical domain (a fraction
 //! stays within [0, 1]); the others cannot leave [low, high], which the table keeps inside
 //! the domain.
@@ -23,8 +31,10 @@ use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use statrs::distribution::{Beta, ContinuousCDF, Normal};
 
+use crate::data::tables::{Product, RANGED};
 use crate::error::{Error, Result};
 use crate::params::{domain, Distribution, ModelParams, Params, KNOWN};
+use crate::study::Study;
 
 /// z of the 95th percentile of the standard normal.
 const Z95: f64 = 1.644_853_626_951_472_2;
@@ -61,22 +71,49 @@ impl Law {
     }
 }
 
-/// One uncertain parameter.
+/// What an uncertain input sets.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Target {
+    /// The parameter of index `.0` in [`KNOWN`].
+    Parameter(usize),
+    /// Figure `column` (one of [`RANGED`]) of the catalog's product of index `product`.
+    Catalog {
+        product: usize,
+        column: &'static str,
+    },
+}
+
+/// One uncertain input: a parameter, or a catalog figure with a range.
 #[derive(Debug, Clone)]
 struct Uncertain {
-    /// Index in [`KNOWN`].
-    index: usize,
+    target: Target,
+    /// `allowance`, `catalog.polo.sam_sew_min`.
+    name: String,
     law: Law,
     /// Physical domain.
     min: f64,
     max: f64,
+    /// The table's central value and the ends of its range.
+    central: f64,
+    low: f64,
+    high: f64,
 }
 
-/// Draws parameter sets from a study's parameter table.
+/// Draws the uncertain inputs of a study: its parameters (from the parameter table) and,
+/// after them, the catalog figures that have a range (`catalog.<product>.<column>`,
+/// triangular on `[low, high]` with mode the catalog's value: the family the parameter
+/// table gives most of its ranges, e.g. `allowance` and `overcut`, and the one that keeps
+/// the catalog's value as the most likely one without claiming more about the shape than
+/// a low–high range from a source says).
+///
+/// The catalog inputs come after every parameter, so a catalog with ranges leaves the
+/// parameters' values in each draw as they are without one.
 #[derive(Debug, Clone)]
 pub struct Sampler {
     /// Central values in [`KNOWN`] order.
     central: Vec<f64>,
+    /// The parameters (in [`KNOWN`] order), then the catalog inputs (catalog order, then
+    /// [`RANGED`] order).
     uncertain: Vec<Uncertain>,
     unit: Normal,
 }
@@ -149,13 +186,20 @@ impl Sampler {
             };
             let (min, max) = domain(&p.name).map_or((f64::MIN, f64::MAX), |d| (d.min, d.max));
             uncertain.push(Uncertain {
-                index,
+                target: Target::Parameter(index),
+                name: KNOWN[index].name.to_owned(),
                 law,
                 min,
                 max,
+                central: value,
+                low,
+                high,
             });
         }
-        uncertain.sort_by_key(|u| u.index);
+        uncertain.sort_by_key(|u| match u.target {
+            Target::Parameter(index) => index,
+            Target::Catalog { .. } => usize::MAX,
+        });
         Ok(Sampler {
             central,
             uncertain,
@@ -163,12 +207,67 @@ impl Sampler {
         })
     }
 
-    /// Names of the uncertain parameters, in the order of [`Sampler::draw`]'s values.
-    pub fn names(&self) -> Vec<&'static str> {
-        self.uncertain.iter().map(|u| KNOWN[u.index].name).collect()
+    /// The parameters of `study` and, after them, the figures of its catalog that have a
+    /// range with `low < high`.
+    ///
+    /// # Errors
+    /// As [`Sampler::new`]; [`Error::Parameter`] naming the input for a catalog range that
+    /// does not bracket its value (the catalog reader refuses those; a study built
+    /// otherwise may not have been through it).
+    pub fn for_study(study: &Study) -> Result<Self> {
+        let mut sampler = Sampler::new(&study.params)?;
+        for (product, p) in study.catalog.iter().enumerate() {
+            for column in RANGED {
+                let (Some(range), Some(value)) = (p.ranges.get(column), p.figure(column)) else {
+                    continue;
+                };
+                let (low, high) = (range.low, range.high);
+                let name = format!("catalog.{}.{column}", p.id);
+                if !(low.is_finite() && high.is_finite() && low <= value && value <= high) {
+                    return Err(Error::parameter(
+                        name,
+                        format!(
+                            "range [{low}, {high}] of the catalog's {value}: need \
+                             {column}_low ≤ {column} ≤ {column}_high"
+                        ),
+                    ));
+                }
+                if low == high {
+                    continue;
+                }
+                sampler.uncertain.push(Uncertain {
+                    target: Target::Catalog { product, column },
+                    name,
+                    law: Law::Triangular {
+                        low,
+                        mode: value,
+                        high,
+                    },
+                    min: low,
+                    max: high,
+                    central: value,
+                    low,
+                    high,
+                });
+            }
+        }
+        Ok(sampler)
     }
 
-    /// The values of the uncertain parameters in draw `i` of `seed`.
+    /// Names of the uncertain inputs, in the order of [`Sampler::draw`]'s values: the
+    /// parameters, then the catalog figures as `catalog.<product>.<column>`.
+    pub fn names(&self) -> Vec<String> {
+        self.uncertain.iter().map(|u| u.name.clone()).collect()
+    }
+
+    /// Whether any catalog figure is drawn.
+    pub fn draws_catalog(&self) -> bool {
+        self.uncertain
+            .iter()
+            .any(|u| matches!(u.target, Target::Catalog { .. }))
+    }
+
+    /// The values of the uncertain inputs in draw `i` of `seed`.
     pub fn draw(&self, seed: u64, i: u64) -> Vec<f64> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(i);
@@ -183,27 +282,85 @@ impl Sampler {
             .collect()
     }
 
+    /// The values at probabilities `u` (one per input, in (0, 1)): each input's inverse
+    /// distribution function, clipped to its domain as in [`Sampler::draw`]. A point of the
+    /// unit cube (a Sobol' design) becomes a set of inputs with their own distributions.
+    ///
+    /// # Errors
+    /// [`Error::Parameter`] for a wrong number of probabilities or one outside (0, 1).
+    pub fn quantiles(&self, u: &[f64]) -> Result<Vec<f64>> {
+        if u.len() != self.uncertain.len() {
+            return Err(Error::parameter(
+                "values",
+                format!(
+                    "{} probabilities for {} uncertain inputs",
+                    u.len(),
+                    self.uncertain.len()
+                ),
+            ));
+        }
+        self.uncertain
+            .iter()
+            .zip(u)
+            .map(|(input, &p)| {
+                if !(p > 0.0 && p < 1.0) {
+                    return Err(Error::parameter(
+                        input.name.as_str(),
+                        format!("probability {p}: must lie strictly between 0 and 1"),
+                    ));
+                }
+                Ok(input
+                    .law
+                    .quantile(p, &self.unit)
+                    .clamp(input.min, input.max))
+            })
+            .collect()
+    }
+
     /// The model parameters with the uncertain ones set to `values` (as from
     /// [`Sampler::draw`]) and the others central.
     pub fn model(&self, values: &[f64]) -> ModelParams {
         let mut all = self.central.clone();
         for (u, &v) in self.uncertain.iter().zip(values) {
-            all[u.index] = v;
+            if let Target::Parameter(index) = u.target {
+                all[index] = v;
+            }
         }
         ModelParams::from_values(&all)
     }
 
-    /// Low and high ends of each uncertain parameter's range, in [`Sampler::names`] order.
-    pub fn ranges(&self, params: &Params) -> Vec<(f64, f64)> {
-        self.names()
+    /// The uncertain parameters' names and values in `values` (catalog inputs left out).
+    pub fn parameter_values<'a>(&'a self, values: &[f64]) -> Vec<(&'a str, f64)> {
+        self.uncertain
             .iter()
-            .map(|n| {
-                params
-                    .iter()
-                    .find(|p| p.name == *n)
-                    .map_or((f64::NAN, f64::NAN), |p| (p.low, p.high))
-            })
+            .zip(values)
+            .filter(|(u, _)| matches!(u.target, Target::Parameter(_)))
+            .map(|(u, &v)| (u.name.as_str(), v))
             .collect()
+    }
+
+    /// `catalog` (the study's, in its order) with the drawn figures set to `values`.
+    pub fn catalog(&self, values: &[f64], catalog: &[Product]) -> Vec<Product> {
+        let mut out = catalog.to_vec();
+        for (u, &v) in self.uncertain.iter().zip(values) {
+            if let Target::Catalog { product, column } = u.target {
+                if let Some(figure) = out.get_mut(product).and_then(|p| p.figure_mut(column)) {
+                    *figure = v;
+                }
+            }
+        }
+        out
+    }
+
+    /// Central value of each uncertain input, in [`Sampler::names`] order: the parameter
+    /// table's `value`, the catalog's figure.
+    pub fn centrals(&self) -> Vec<f64> {
+        self.uncertain.iter().map(|u| u.central).collect()
+    }
+
+    /// Low and high ends of each uncertain input's range, in [`Sampler::names`] order.
+    pub fn ranges(&self) -> Vec<(f64, f64)> {
+        self.uncertain.iter().map(|u| (u.low, u.high)).collect()
     }
 }
 
@@ -267,13 +424,107 @@ mod tests {
     }
 
     #[test]
+    fn catalog_inputs_come_after_the_parameters_and_keep_their_draws() {
+        let study = Study::example("aura").unwrap();
+        let params_only = Sampler::new(&study.params).unwrap();
+        let s = Sampler::for_study(&study).unwrap();
+        let k = params_only.names().len();
+        let names = s.names();
+        assert_eq!(names[..k], params_only.names()[..]);
+        assert_eq!(
+            names[k..],
+            [
+                "catalog.polo.sam_cut_min",
+                "catalog.polo.sam_sew_min",
+                "catalog.polo.sam_finish_min",
+                "catalog.polo.sam_personalise_min",
+                "catalog.sweatshirt.sam_cut_min",
+                "catalog.sweatshirt.sam_sew_min",
+                "catalog.sweatshirt.sam_finish_min",
+                "catalog.sweatshirt.sam_personalise_min",
+            ]
+        );
+        assert!(s.draws_catalog() && !params_only.draws_catalog());
+        for i in [0, 1, 977] {
+            // The parameters' values are those drawn without the catalog.
+            let (with, without) = (s.draw(5, i), params_only.draw(5, i));
+            assert_eq!(with[..k], without[..]);
+            assert_eq!(s.model(&with), params_only.model(&without));
+            // The catalog's figures are set, the rest of the catalog kept.
+            let catalog = s.catalog(&with, &study.catalog);
+            assert_eq!(catalog[0].sam_sew_min, with[k + 1]);
+            assert_eq!(catalog[1].sam_personalise_min, with[k + 7]);
+            assert_eq!(catalog[0].fabric_m, study.catalog[0].fabric_m);
+        }
+        // Central values give back the study's catalog and parameters.
+        assert_eq!(s.catalog(&s.centrals(), &study.catalog), study.catalog);
+        assert_eq!(s.model(&s.centrals()), study.params.model());
+        assert_eq!(s.ranges()[k + 1], (10.0, 16.0));
+    }
+
+    #[test]
+    fn catalog_minutes_are_triangular_on_their_range() {
+        let study = Study::example("aura").unwrap();
+        let s = Sampler::for_study(&study).unwrap();
+        let at = |name: &str| s.names().iter().position(|n| n == name).unwrap();
+        let (sew, sweat) = (
+            at("catalog.polo.sam_sew_min"),
+            at("catalog.sweatshirt.sam_sew_min"),
+        );
+        let n = 100_000;
+        let draws: Vec<Vec<f64>> = (0..n).map(|i| s.draw(9, i)).collect();
+        for (k, (low, mode, high)) in [(sew, (10.0, 12.0, 16.0)), (sweat, (8.0, 10.0, 12.0))] {
+            let v: Vec<f64> = draws.iter().map(|d| d[k]).collect();
+            assert!(v.iter().all(|x| (low..=high).contains(x)));
+            // Triangular mean (a + m + b)/3 and variance (a² + m² + b² − am − ab − mb)/18;
+            // with n = 100,000 the standard error of the mean is sd/316: 0.0039 min for
+            // the polo (sd 1.25), 0.0026 for the sweatshirt (sd 0.82). 5 standard errors:
+            let mean = v.iter().sum::<f64>() / n as f64;
+            let var =
+                (low * low + mode * mode + high * high - low * mode - low * high - mode * high)
+                    / 18.0;
+            let tolerance = 5.0 * (var / n as f64).sqrt();
+            assert!(
+                (mean - (low + mode + high) / 3.0).abs() < tolerance,
+                "{k}: {mean} vs {}",
+                (low + mode + high) / 3.0
+            );
+        }
+        // The inverse distribution function at 1/2 is the closed-form median of
+        // Triangular(10, 12, 16): 16 − √(0.5 × 6 × 4) = 12.5359.
+        let mut u = vec![0.5; s.names().len()];
+        u[sew] = 0.5;
+        let x = s.quantiles(&u).unwrap();
+        assert!((x[sew] - (16.0 - 12f64.sqrt())).abs() < 1e-12, "{}", x[sew]);
+        assert!(s.quantiles(&u[1..]).is_err());
+        u[0] = 1.0;
+        assert!(s.quantiles(&u).is_err());
+    }
+
+    #[test]
+    fn a_catalog_range_that_misses_its_value_is_refused() {
+        let mut study = Study::example("aura-pilot").unwrap();
+        study.catalog[0].ranges.insert(
+            "sam_sew_min".into(),
+            crate::data::tables::Range {
+                low: 13.0,
+                high: 16.0,
+            },
+        );
+        let err = Sampler::for_study(&study).unwrap_err();
+        assert!(
+            err.to_string().contains("catalog.polo.sam_sew_min"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn draws_depend_only_on_seed_and_index() {
         let s = Sampler::new(&Params::defaults()).unwrap();
         assert_eq!(s.draw(1, 42), s.draw(1, 42));
         assert_ne!(s.draw(1, 42), s.draw(1, 43));
         assert_ne!(s.draw(1, 42), s.draw(2, 42));
         // The central values give back the central parameters.
-        let central: Vec<f64> = s.uncertain.iter().map(|u| s.central[u.index]).collect();
-        assert_eq!(s.model(&central), Params::defaults().model());
+        assert_eq!(s.model(&s.centrals()), Params::defaults().model());
     }
 }
