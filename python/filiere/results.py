@@ -28,6 +28,7 @@ TABLES = (
     "capacity",
     "schedule",
     "unmet",
+    "sourcing",
     "balance",
 )
 
@@ -95,8 +96,15 @@ class Results:
         ``order_date``, ``material_ready``, ``start``, ``finish``, ``personalised``,
         ``delivered``, ``deadline``.
     unmet : polars.DataFrame
-        Per year, product and school département: ``pieces`` the surveyed workshops cannot
-        make in time, and ``marginal_cost_eur`` (the LP's shadow price of that demand).
+        Per year, product and school département: ``pieces`` no source (surveyed
+        workshops with their hires, new regional capacity, imports) can deliver in time,
+        and ``marginal_cost_eur`` (EUR the allocation's cost rises by with one more piece;
+        NaN when pieces are late, as no euro price then exists).
+    sourcing : polars.DataFrame
+        Per year, product, school département and ``source`` (``surveyed``,
+        ``new_regional``, ``imported``): ``pieces`` and ``price_ttc_eur`` (what the Région
+        pays for them, EUR, VAT included); sums to the summary's ``pieces_*`` and, in a
+        year with nothing late, to ``budget_eur``.
     balance : polars.DataFrame
         One row per year, the programme against importing the same kits:
         ``jobs_gross`` (= the summary's), ``jobs_displaced`` (``displacement_share`` of
@@ -126,6 +134,7 @@ class Results:
     capacity: pl.DataFrame
     schedule: pl.DataFrame
     unmet: pl.DataFrame
+    sourcing: pl.DataFrame
     balance: pl.DataFrame
     study_name: str = "study"
 
