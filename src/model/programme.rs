@@ -56,6 +56,9 @@ pub const NEW_CAPACITY: &str = "(new capacity)";
 /// Workshop id of imported pieces in the allocation table.
 pub const IMPORT: &str = "(import)";
 
+/// Workshop id of late pieces (no source can deliver them in time) in the allocation table.
+pub const LATE: &str = "(late)";
+
 /// Safety margin on capacity: the LP may fill a workshop to the last minute, and the day by
 /// day schedule must still finish on time despite rounding.
 const CAPACITY_MARGIN: f64 = 1e-9;
@@ -193,6 +196,9 @@ pub enum Source {
     NewRecruits,
     /// Imported, personalised and delivered.
     Import,
+    /// Pieces no source can deliver before the rentrée: late. Their cost and labour are
+    /// counted as if this year's recruits of new capacity made them after the deadline.
+    Late,
 }
 
 impl Source {
@@ -200,17 +206,18 @@ impl Source {
     pub fn workshop(self) -> Option<usize> {
         match self {
             Source::Workshop(i) | Source::Hires(i) => Some(i),
-            Source::NewCapacity | Source::NewRecruits | Source::Import => None,
+            Source::NewCapacity | Source::NewRecruits | Source::Import | Source::Late => None,
         }
     }
 
-    /// The source's kind as the results name it: `surveyed`, `new_regional` or `imported`
-    /// (a surveyed workshop's hires are `surveyed`).
+    /// The source's kind as the results name it: `surveyed`, `new_regional`, `imported` or
+    /// `late` (a surveyed workshop's hires are `surveyed`).
     pub fn kind(self) -> &'static str {
         match self {
             Source::Workshop(_) | Source::Hires(_) => "surveyed",
             Source::NewCapacity | Source::NewRecruits => "new_regional",
             Source::Import => "imported",
+            Source::Late => "late",
         }
     }
 
@@ -228,7 +235,9 @@ impl Source {
             }
             Source::Hires(i) => piece_cost(product, &hire_terms(&workshops[i], m), m),
             Source::NewCapacity => piece_cost(product, &new_capacity_terms(m, false), m),
-            Source::NewRecruits => piece_cost(product, &new_capacity_terms(m, true), m),
+            Source::NewRecruits | Source::Late => {
+                piece_cost(product, &new_capacity_terms(m, true), m)
+            }
             Source::Import => import_piece_cost(product, m)?,
         })
     }
@@ -262,7 +271,7 @@ pub struct YearPlan {
     pub deadline: NaiveDate,
     /// Surveyed workshops, in survey order, then the new capacity if it has operators.
     pub workshops: Vec<WorkshopYear>,
-    /// Flows of every source.
+    /// Flows of every source, late pieces included ([`Source::Late`]).
     pub flows: Vec<FlowRow>,
     /// Pieces no source can deliver before the deadline, by product and département.
     pub unmet: Vec<(String, String, f64)>,
@@ -318,9 +327,9 @@ impl YearPlan {
             .fold(0.0, |sum, f| sum + f.pieces)
     }
 
-    /// Share of the pieces made in the region: 1 − imported / demanded.
+    /// Share of the pieces made in the region (late ones included): 1 − imported / demanded.
     pub fn local_content_share(&self) -> f64 {
-        let total: f64 = self.flows.iter().map(|f| f.pieces).sum::<f64>() + self.unmet_pieces();
+        let total: f64 = self.flows.iter().map(|f| f.pieces).sum::<f64>();
         if total > 0.0 {
             1.0 - self.pieces_of("imported") / total
         } else {
@@ -689,6 +698,18 @@ fn plan_year(cx: &Context<'_>, year: i32, k: u32, carry: &mut Carry) -> Result<Y
         });
     }
     let objective_eur = flows.iter().map(|f| f.pieces * f.eur_per_piece).sum();
+    for u in allocation.unmet.iter().filter(|u| u.value > 0.0) {
+        let product = products[u.product];
+        flows.push(FlowRow {
+            source: Source::Late,
+            product: product.id.clone(),
+            departement: problem.departements[u.departement].clone(),
+            pieces: u.value,
+            eur_per_piece: Source::Late
+                .piece_cost(product, workshops, m)
+                .map_or(f64::NAN, |c| c.cost_eur),
+        });
+    }
 
     let sched = |t: &ScheduleInput, pieces: f64, minutes: f64, operators: f64| ScheduleInput {
         order_date,
@@ -985,7 +1006,7 @@ mod tests {
             total += y.new_capacity_hired;
             assert_eq!(y.new_capacity_operators, total);
             assert!(f64::from(total) <= bound * (k + 1) as f64);
-            // Demand = surveyed + new + imported + unmet, to 1e-9.
+            // Demand = surveyed + new + imported + late, to 1e-9.
             let made: f64 = y.flows.iter().map(|f| f.pieces).sum();
             let demand = if k == 0 {
                 1.61e6
@@ -994,7 +1015,8 @@ mod tests {
             } else {
                 7.5e6
             };
-            assert!(((made + y.unmet_pieces()) - demand).abs() < 1e-6 * demand);
+            assert!((made - demand).abs() < 1e-6 * demand);
+            assert!((y.pieces_of("late") - y.unmet_pieces()).abs() <= 1e-9 * demand);
             for w in &y.workshops {
                 assert!(
                     w.minutes_used <= w.minutes_available * (1.0 + 1e-9),
