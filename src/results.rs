@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use polars::prelude::*;
 
-use crate::data::tables::Product;
+use crate::data::tables::{Establishment, Product};
 use crate::economy::regional::RegionalEconomy;
 use crate::error::{Error, Result};
 use crate::headline::{year_figures, Balance, Headline, Lateness, YearFigures};
@@ -17,6 +17,7 @@ use crate::model::demand::{demand, DemandRow};
 use crate::model::employment::{fte, hiring_gap};
 use crate::model::programme::{self, Source, WorkshopYear, YearPlan};
 use crate::model::schedule::ScheduleResult;
+use crate::params::Params;
 use crate::study::Study;
 
 pub use crate::model::programme::{IMPORT, LATE, NEW_CAPACITY};
@@ -146,11 +147,71 @@ pub(crate) fn kit_products(study: &Study) -> Result<Vec<(&Product, f64)>> {
 /// [`Error::Study`] if the allocation fails; [`Error::Internal`] only if building a table
 /// fails (a bug).
 pub fn run(study: &Study) -> Result<Results> {
+    compute(study, true)?
+        .1
+        .ok_or_else(|| Error::Internal("a run without its tables".into()))
+}
+
+/// The headline figures of a run, without building its tables: what an exact Monte Carlo
+/// draw needs. The same computation as [`run`], which returns them as `Results::headline`.
+///
+/// # Errors
+/// As [`run`].
+pub fn headline(study: &Study) -> Result<Vec<Headline>> {
+    Ok(compute(study, false)?.0)
+}
+
+/// [`headline`] of `study` with other parameters and catalog, without copying its
+/// establishments (what an exact Monte Carlo draw runs).
+///
+/// # Errors
+/// As [`run`].
+pub fn headline_with(
+    study: &Study,
+    params: Params,
+    catalog: Vec<Product>,
+) -> Result<Vec<Headline>> {
+    let view = Study {
+        params,
+        catalog,
+        ..light(study)
+    };
+    Ok(compute_on(&view, &study.establishments, false)?.0)
+}
+
+/// `study` without its establishments (the big table), for the models to see.
+fn light(study: &Study) -> Study {
+    Study {
+        name: study.name.clone(),
+        description: String::new(),
+        sources: BTreeMap::new(),
+        workshops: study.workshops.clone(),
+        establishments: Vec::new(),
+        catalog: study.catalog.clone(),
+        params: study.params.clone(),
+        scenario: study.scenario.clone(),
+        file: None,
+    }
+}
+
+/// The headline figures, and with `frames` every table.
+fn compute(study: &Study, frames: bool) -> Result<(Vec<Headline>, Option<Results>)> {
+    compute_on(&light(study), &study.establishments, frames)
+}
+
+fn compute_on(
+    study: &Study,
+    establishments: &[Establishment],
+    frames: bool,
+) -> Result<(Vec<Headline>, Option<Results>)> {
     // The workshops that answered, and with extrapolation the estimated non-respondents.
-    let (modelled, coverage) = crate::survey::modelled(study);
-    let study = &modelled;
+    let (workshops, coverage) = crate::survey::modelled_workshops(study);
+    let study = &Study {
+        workshops,
+        ..light(study)
+    };
     let m = study.params.model();
-    let demand_rows = demand(&study.establishments, &study.scenario);
+    let demand_rows = demand(establishments, &study.scenario);
     let capacities: Vec<Capacity> = study.workshops.iter().map(|w| capacity(w, &m)).collect();
     let years = &study.scenario.years;
     let plans = programme::plan(
@@ -209,16 +270,18 @@ pub fn run(study: &Study) -> Result<Results> {
                 continue;
             };
             let c = unit_cost(f.source, k);
-            let entry = sourcing
-                .entry((
-                    year,
-                    f.product.clone(),
-                    f.departement.clone(),
-                    f.source.kind(),
-                ))
-                .or_default();
-            entry.0 += f.pieces;
-            entry.1 += f.pieces * c.price_ttc_eur;
+            if frames {
+                let entry = sourcing
+                    .entry((
+                        year,
+                        f.product.clone(),
+                        f.departement.clone(),
+                        f.source.kind(),
+                    ))
+                    .or_default();
+                entry.0 += f.pieces;
+                entry.1 += f.pieces * c.price_ttc_eur;
+            }
             if let Some(i) = maker(f.source) {
                 minutes[i] += f.pieces * c.labour_minutes();
             }
@@ -252,6 +315,9 @@ pub fn run(study: &Study) -> Result<Results> {
             Headline::new(year, f, lateness, hiring)
         })
         .collect();
+    if !frames {
+        return Ok((headline, None));
+    }
 
     // Costs: per piece for each product, and per kit, each year.
     let mut c_year = Vec::new();
@@ -381,28 +447,31 @@ pub fn run(study: &Study) -> Result<Results> {
     let summary = summary_frame(years, &figures, &headline, &totals, &kits_by_year, &plans)?;
     let summary = crate::survey::with_coverage(summary, &coverage)?;
     let jobs_by_branch = jobs_by_branch_frame(years, &figures, &economy)?;
-    Ok(Results {
-        balance: balance_frame(years, &figures)?,
-        jobs_by_branch,
-        demand: demand_frame(&demand_rows)?,
-        costs,
-        jobs,
-        jobs_by_departement,
-        summary,
-        allocation: allocation_frame(study, &plans)?,
-        capacity: capacity_frame(&plans)?,
-        schedule: schedule_frame(&plans)?,
-        unmet: unmet_frame(&plans)?,
-        sourcing: df!(
-            "year" => sourcing.keys().map(|k| k.0).collect::<Vec<_>>(),
-            "product" => sourcing.keys().map(|k| k.1.as_str()).collect::<Vec<_>>(),
-            "departement" => sourcing.keys().map(|k| k.2.as_str()).collect::<Vec<_>>(),
-            "source" => sourcing.keys().map(|k| k.3).collect::<Vec<_>>(),
-            "pieces" => sourcing.values().map(|v| v.0).collect::<Vec<_>>(),
-            "price_ttc_eur" => sourcing.values().map(|v| v.1).collect::<Vec<_>>(),
-        )?,
-        headline,
-    })
+    Ok((
+        headline.clone(),
+        Some(Results {
+            balance: balance_frame(years, &figures)?,
+            jobs_by_branch,
+            demand: demand_frame(&demand_rows)?,
+            costs,
+            jobs,
+            jobs_by_departement,
+            summary,
+            allocation: allocation_frame(study, &plans)?,
+            capacity: capacity_frame(&plans)?,
+            schedule: schedule_frame(&plans)?,
+            unmet: unmet_frame(&plans)?,
+            sourcing: df!(
+                "year" => sourcing.keys().map(|k| k.0).collect::<Vec<_>>(),
+                "product" => sourcing.keys().map(|k| k.1.as_str()).collect::<Vec<_>>(),
+                "departement" => sourcing.keys().map(|k| k.2.as_str()).collect::<Vec<_>>(),
+                "source" => sourcing.keys().map(|k| k.3).collect::<Vec<_>>(),
+                "pieces" => sourcing.values().map(|v| v.0).collect::<Vec<_>>(),
+                "price_ttc_eur" => sourcing.values().map(|v| v.1).collect::<Vec<_>>(),
+            )?,
+            headline,
+        }),
+    ))
 }
 
 /// Input–output jobs by year and A38 branch, from the same figures as the summary.

@@ -97,6 +97,8 @@ pub struct Flow {
     pub departement: usize,
     /// Pieces.
     pub pieces: f64,
+    /// Its cost entry (EUR per piece).
+    pub eur_per_piece: f64,
 }
 
 /// A quantity attached to one demand row (product, département).
@@ -298,13 +300,12 @@ impl AllocationProblem {
                 pieces,
             })
             .collect();
-        let row_of: HashMap<(usize, usize), usize> = demand
-            .keys()
-            .enumerate()
-            .map(|(i, &key)| (key, i))
-            .collect();
-
-        let mut seen: HashSet<(usize, usize, usize)> = HashSet::with_capacity(self.costs.len());
+        // Demand row of each (product, département), densely indexed.
+        let mut row_of = vec![usize::MAX; np * nd];
+        for (i, &(p, d)) in demand.keys().enumerate() {
+            row_of[p * nd + d] = i;
+        }
+        let mut keys: Vec<u64> = Vec::with_capacity(self.costs.len());
         let mut arcs = Vec::with_capacity(self.costs.len());
         let mut by_workshop = vec![Vec::new(); nw];
         let mut max_cost: f64 = 0.0;
@@ -326,14 +327,10 @@ impl AllocationProblem {
                 0.0,
                 false,
             )?;
-            if !seen.insert((w, p, d)) {
-                return Err(invalid(format!(
-                    "two cost entries for `{}` from workshop `{}` to département {}; keep one",
-                    self.products[p], self.workshops[w], self.departements[d]
-                )));
-            }
+            keys.push(((w * np + p) * nd + d) as u64);
             // A triple without demand needs no variable.
-            if let Some(&row) = row_of.get(&(p, d)) {
+            let row = row_of[p * nd + d];
+            if row != usize::MAX {
                 by_workshop[w].push(arcs.len());
                 arcs.push(Arc {
                     workshop: w,
@@ -343,6 +340,18 @@ impl AllocationProblem {
                 });
                 max_cost = max_cost.max(c);
             }
+        }
+        keys.sort_unstable();
+        if let Some(k) = keys
+            .windows(2)
+            .find(|k| k[0] == k[1])
+            .map(|k| k[0] as usize)
+        {
+            let (w, p, d) = (k / (np * nd), (k / nd) % np, k % nd);
+            return Err(invalid(format!(
+                "two cost entries for `{}` from workshop `{}` to département {}; keep one",
+                self.products[p], self.workshops[w], self.departements[d]
+            )));
         }
         let total_demand = rows.iter().map(|r| r.pieces).sum();
         let scale_q = rows.iter().map(|r| r.pieces).fold(1.0, f64::max);
@@ -1023,6 +1032,7 @@ fn finish(problem: &AllocationProblem, prep: &Prepared, lp: LpSolution) -> Alloc
                 product: row.product,
                 departement: row.departement,
                 pieces: q,
+                eur_per_piece: arc.cost,
             });
         }
     }
@@ -1245,11 +1255,21 @@ pub fn transport_eur_per_piece(
             format!("{eur_per_piece_km}: must be a finite number ≥ 0"),
         ));
     }
+    let to: Vec<&Prefecture> = to.iter().map(|b| prefecture(b)).collect::<Result<_>>()?;
+    // One lookup per distinct workshop département (many workshops share one).
+    let mut rows: HashMap<&str, Vec<f64>> = HashMap::new();
     from.iter()
         .map(|a| {
-            to.iter()
-                .map(|b| Ok(distance_km(a, b)? * eur_per_piece_km))
-                .collect()
+            if let Some(row) = rows.get(a.as_str()) {
+                return Ok(row.clone());
+            }
+            let p = prefecture(a)?;
+            let row: Vec<f64> = to
+                .iter()
+                .map(|b| haversine_km(p.lat, p.lon, b.lat, b.lon) * eur_per_piece_km)
+                .collect();
+            rows.insert(a.as_str(), row.clone());
+            Ok(row)
         })
         .collect()
 }

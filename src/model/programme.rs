@@ -31,7 +31,6 @@
 //!    unmet, each surveyed workshop able to make a product takes a share of them in
 //!    proportion to its capacity, which tells how late the programme is.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
@@ -103,7 +102,7 @@ impl Timing {
     /// than 8 weeks, a ramp-up whose reach fraction is below its start).
     pub fn new(m: &ModelParams) -> Result<Self> {
         let weeks = whole("august_closure_weeks", m.august_closure_weeks)?;
-        Self::with_calendar(m, |_| Ok(Arc::new(Calendar::new(weeks)?)))
+        Self::with_calendar(m, |_| Calendar::shared(weeks))
     }
 
     /// As [`Timing::new`], the calendar given by `calendar(august_closure_weeks)` (a cache).
@@ -499,10 +498,20 @@ fn plan_year(cx: &Context<'_>, year: i32, k: u32, carry: &mut Carry) -> Result<Y
     let cal = &timing.calendar;
     let settings = &timing.settings;
     // Standard minutes one operator of each workshop makes in time.
+    // Workshops differ only by efficiency here: compute each distinct one once.
+    let mut by_efficiency: Vec<(u64, f64)> = Vec::new();
     let per_operator: Vec<f64> = cx
         .makers
         .iter()
-        .map(|mk| minutes_by_deadline(&dated(&mk.template), settings, cal))
+        .map(|mk| {
+            let key = mk.template.efficiency.to_bits();
+            if let Some(&(_, v)) = by_efficiency.iter().find(|(k, _)| *k == key) {
+                return Ok(v);
+            }
+            let v = minutes_by_deadline(&dated(&mk.template), settings, cal)?;
+            by_efficiency.push((key, v));
+            Ok(v)
+        })
         .collect::<Result<_>>()?;
     let trainees: Vec<u32> = cx
         .makers
@@ -560,7 +569,19 @@ fn plan_year(cx: &Context<'_>, year: i32, k: u32, carry: &mut Carry) -> Result<Y
         .collect::<Result<_>>()?;
     let mut sources: Vec<Source> = (0..n).map(Source::Workshop).collect();
     // Hires: the same arcs as the workshop's, dearer by the amortised recruitment.
-    let base_costs = problem.costs.clone();
+    // The cost entries of each workshop (problem_for_year lists them workshop by workshop).
+    let mut entries: Vec<std::ops::Range<usize>> = vec![0..0; n];
+    let mut start = 0;
+    while start < problem.costs.len() {
+        let w = problem.costs[start].0;
+        let end = start
+            + problem.costs[start..]
+                .iter()
+                .take_while(|c| c.0 == w)
+                .count();
+        entries[w] = start..end;
+        start = end;
+    }
     for i in 0..n {
         let can_hire = cx.makers[i].growth.can_hire_per_year;
         if can_hire == 0 || per_operator[i] <= 0.0 {
@@ -586,7 +607,8 @@ fn plan_year(cx: &Context<'_>, year: i32, k: u32, carry: &mut Carry) -> Result<Y
                 hire - base
             })
             .collect();
-        for &(w, p, d, c) in base_costs.iter().filter(|c| c.0 == i) {
+        for e in entries[i].clone() {
+            let (w, p, d, c) = problem.costs[e];
             debug_assert_eq!(w, i);
             problem.costs.push((node, p, d, c + extra[p]));
         }
@@ -680,21 +702,13 @@ fn plan_year(cx: &Context<'_>, year: i32, k: u32, carry: &mut Carry) -> Result<Y
     let nc_operators = carry.new_capacity;
 
     let mut flows: Vec<FlowRow> = Vec::with_capacity(allocation.flows.len());
-    let cost_of: HashMap<(usize, usize, usize), f64> = problem
-        .costs
-        .iter()
-        .map(|&(w, p, d, c)| ((w, p, d), c))
-        .collect();
     for f in &allocation.flows {
         flows.push(FlowRow {
             source: sources[f.workshop],
             product: problem.products[f.product].clone(),
             departement: problem.departements[f.departement].clone(),
             pieces: f.pieces,
-            eur_per_piece: cost_of
-                .get(&(f.workshop, f.product, f.departement))
-                .copied()
-                .ok_or_else(|| Error::Internal("allocated flow without a cost entry".into()))?,
+            eur_per_piece: f.eur_per_piece,
         });
     }
     let objective_eur = flows.iter().map(|f| f.pieces * f.eur_per_piece).sum();

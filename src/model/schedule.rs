@@ -119,7 +119,26 @@ pub struct Calendar {
 
 impl Calendar {
     /// The French calendar with an August closure of `august_closure_weeks` weeks (0 for none)
-    /// from the first Monday of August.
+    /// from the first Monday of August, built once per process and shared (it never
+    /// changes).
+    ///
+    /// # Errors
+    /// [`Error::Parameter`] if the closure is longer than [`MAX_AUGUST_CLOSURE_WEEKS`].
+    pub fn shared(august_closure_weeks: u32) -> Result<std::sync::Arc<Self>> {
+        use std::sync::{Arc, OnceLock};
+        static CALENDARS: [OnceLock<Arc<Calendar>>; MAX_AUGUST_CLOSURE_WEEKS as usize + 1] =
+            [const { OnceLock::new() }; MAX_AUGUST_CLOSURE_WEEKS as usize + 1];
+        let Some(slot) = CALENDARS.get(august_closure_weeks as usize) else {
+            return Self::new(august_closure_weeks).map(Arc::new);
+        };
+        if let Some(c) = slot.get() {
+            return Ok(c.clone());
+        }
+        let c = Arc::new(Self::new(august_closure_weeks)?);
+        Ok(slot.get_or_init(|| c).clone())
+    }
+
+    /// A new calendar with an August closure of `august_closure_weeks` weeks.
     ///
     /// # Errors
     /// [`Error::Parameter`] if the closure is longer than [`MAX_AUGUST_CLOSURE_WEEKS`].

@@ -25,7 +25,7 @@
 //! independently, so results are identical whatever the number of threads.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -38,7 +38,7 @@ use crate::headline::{year_figures, Headline, Lateness};
 use crate::model::cost::{PieceCost, WorkshopTerms};
 use crate::model::demand::demand;
 use crate::model::programme::{self, template, Source, Timing};
-use crate::model::schedule::{schedule, Calendar, ScheduleInput, MAX_AUGUST_CLOSURE_WEEKS};
+use crate::model::schedule::{schedule, Calendar, ScheduleInput};
 use crate::params::ModelParams;
 use crate::study::Study;
 use crate::uncertainty::distributions::Sampler;
@@ -78,7 +78,6 @@ pub struct FastModel {
     central_allowance: f64,
     /// Recompute the schedule of each draw (`false`: makespan NaN, on time as centrally).
     schedule: bool,
-    calendars: Vec<OnceLock<Arc<Calendar>>>,
 }
 
 impl FastModel {
@@ -160,9 +159,6 @@ impl FastModel {
             years,
             central_allowance: m.allowance,
             schedule: true,
-            calendars: (0..=MAX_AUGUST_CLOSURE_WEEKS)
-                .map(|_| OnceLock::new())
-                .collect(),
         })
     }
 
@@ -175,17 +171,7 @@ impl FastModel {
     }
 
     fn calendar(&self, weeks: u32) -> Result<Arc<Calendar>> {
-        let slot = self.calendars.get(weeks as usize).ok_or_else(|| {
-            Error::parameter(
-                "august_closure_weeks",
-                format!("{weeks} weeks; allowed 0 to {MAX_AUGUST_CLOSURE_WEEKS}"),
-            )
-        })?;
-        if let Some(c) = slot.get() {
-            return Ok(c.clone());
-        }
-        let c = Arc::new(Calendar::new(weeks)?);
-        Ok(slot.get_or_init(|| c).clone())
+        Calendar::shared(weeks)
     }
 
     /// Headline figures of every year with parameters `m` and the study's catalog.
@@ -434,12 +420,7 @@ fn exact(study: &Study, sampler: &Sampler, values: &[f64]) -> Result<Vec<Headlin
     } else {
         study.catalog.clone()
     };
-    let study = Study {
-        params,
-        catalog,
-        ..study.clone()
-    };
-    Ok(crate::results::run(&study)?.headline)
+    crate::results::headline_with(study, params, catalog)
 }
 
 /// Evaluate input sets: `(id, values of the uncertain inputs in [`Sampler::names`]
