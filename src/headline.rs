@@ -390,11 +390,38 @@ pub struct Headline {
     pub lateness: Lateness,
     /// Operators to hire or train to deliver by the rentrée.
     pub hiring_needed_for_deadline: f64,
+    /// Where the pieces come from.
+    pub sourcing: Sourcing,
+}
+
+/// Pieces of a year by source (the summary's `pieces_*`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Sourcing {
+    /// From the surveyed workshops, their hires included.
+    pub surveyed: f64,
+    /// From new regional capacity.
+    pub new_regional: f64,
+    /// Imported.
+    pub imported: f64,
+    /// Late: no source can deliver them by the rentrée.
+    pub late: f64,
+}
+
+impl Sourcing {
+    /// Share of the pieces made in the region: 1 − imported / all (1 with no piece).
+    pub fn local_content_share(&self) -> f64 {
+        let all = self.surveyed + self.new_regional + self.imported + self.late;
+        if all > 0.0 {
+            1.0 - self.imported / all
+        } else {
+            1.0
+        }
+    }
 }
 
 /// Metric columns of [`Headline::values`], in order; `on_time` (a boolean) follows them in
 /// a draws table.
-pub const METRICS: [&str; 20] = [
+pub const METRICS: [&str; 25] = [
     "pieces",
     "budget_eur",
     "cost_per_kit_eur",
@@ -414,12 +441,23 @@ pub const METRICS: [&str; 20] = [
     "makespan_days",
     "late_days",
     "hiring_needed_for_deadline",
+    "pieces_surveyed",
+    "pieces_new_regional",
+    "pieces_imported",
+    "unmet_pieces",
+    "local_content_share",
     "on_time",
 ];
 
 impl Headline {
     /// The headline of a year from its figures, lateness and hiring.
-    pub fn new(year: i32, f: &YearFigures, lateness: Lateness, hiring: f64) -> Self {
+    pub fn new(
+        year: i32,
+        f: &YearFigures,
+        lateness: Lateness,
+        hiring: f64,
+        sourcing: Sourcing,
+    ) -> Self {
         Headline {
             year,
             pieces: f.pieces,
@@ -431,6 +469,7 @@ impl Headline {
             balance: f.balance,
             lateness,
             hiring_needed_for_deadline: hiring,
+            sourcing,
         }
     }
 
@@ -457,6 +496,11 @@ impl Headline {
             days(self.lateness.makespan_days),
             days(self.lateness.late_days),
             self.hiring_needed_for_deadline,
+            self.sourcing.surveyed,
+            self.sourcing.new_regional,
+            self.sourcing.imported,
+            self.sourcing.late,
+            self.sourcing.local_content_share(),
         ]
     }
 }

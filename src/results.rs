@@ -312,7 +312,8 @@ fn compute_on(
                     0.0,
                 ),
             };
-            Headline::new(year, f, lateness, hiring)
+            let sourcing = plan_of(year).map(YearPlan::sourcing).unwrap_or_default();
+            Headline::new(year, f, lateness, hiring, sourcing)
         })
         .collect();
     if !frames {

@@ -326,6 +326,16 @@ impl YearPlan {
             .fold(0.0, |sum, f| sum + f.pieces)
     }
 
+    /// Pieces by source.
+    pub fn sourcing(&self) -> crate::headline::Sourcing {
+        crate::headline::Sourcing {
+            surveyed: self.pieces_of("surveyed"),
+            new_regional: self.pieces_of("new_regional"),
+            imported: self.pieces_of("imported"),
+            late: self.pieces_of("late"),
+        }
+    }
+
     /// Share of the pieces made in the region (late ones included): 1 − imported / demanded.
     pub fn local_content_share(&self) -> f64 {
         let total: f64 = self.flows.iter().map(|f| f.pieces).sum::<f64>();

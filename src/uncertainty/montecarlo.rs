@@ -55,6 +55,8 @@ struct FixedYear {
     on_time: bool,
     /// Operators hired or trained for the rentrée in the central run.
     hiring: f64,
+    /// Pieces by source in the central run.
+    sourcing: crate::headline::Sourcing,
     /// Operators of each surveyed workshop.
     operators: Vec<f64>,
     /// Standard minutes at the central allowance: allocated, and surveyed-alone.
@@ -141,6 +143,7 @@ impl FastModel {
                 flows: flows.into_iter().collect(),
                 on_time: plan.is_none_or(|p| p.on_time),
                 hiring: plan.map_or(0.0, |p| f64::from(p.hiring_needed_for_deadline())),
+                sourcing: plan.map(programme::YearPlan::sourcing).unwrap_or_default(),
                 operators: plan.map_or(vec![0.0; n], |p| {
                     p.workshops.iter().take(n).map(|w| w.operators).collect()
                 }),
@@ -275,7 +278,9 @@ impl FastModel {
                         late_days: None,
                     }
                 };
-                Ok(Headline::new(y.year, &figures, lateness, y.hiring))
+                Ok(Headline::new(
+                    y.year, &figures, lateness, y.hiring, y.sourcing,
+                ))
             })
             .collect()
     }
