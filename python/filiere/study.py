@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -280,7 +280,7 @@ class Study:
         n: int,
         *,
         seed: int,
-        resolve_allocation: bool = False,
+        resolve_allocation: bool = True,
         schedule: bool = True,
         progress: bool | None = None,
         chunk: int | None = None,
@@ -304,12 +304,16 @@ class Study:
             Number of draws.
         seed : int
             Seed, in [0, 2^64).
-        resolve_allocation : bool, default False
-            False keeps the central run's allocation (who makes what, operators, new
-            capacity) and recomputes costs, jobs, input-output and the schedule for each
-            draw with its parameters and catalog (tens of thousands of draws a second). True
-            runs the whole study for each draw with its parameters and catalog, allocation
-            LP and hiring included (seconds for a few draws).
+        resolve_allocation : bool, default True
+            True runs the study for each draw with its parameters and catalog: allocation
+            (the exact network simplex), hiring, new capacity and schedule included, so
+            ``hiring_needed_for_deadline``, the sourcing split, ``late_days`` and
+            ``on_time`` vary as they would (a few hundred draws a second for AURA on two
+            cores). False keeps the central run's allocation (who makes what, operators,
+            new capacity) and recomputes costs, jobs, input-output and the schedule for
+            each draw (tens of thousands a second); its limits: hiring and the sourcing
+            split stay at their central values, and lateness only moves with timing and
+            the work's minutes, never with who could make the pieces.
         schedule : bool, default True
             With the fast mode, recompute each draw's schedule (``makespan_days``,
             ``on_time``); False skips it (``makespan_days`` NaN, ``on_time`` that of the
@@ -349,6 +353,64 @@ class Study:
             chunk=chunk,
             client=client,
         )
+
+    def order_curve(self, weeks: Sequence[float] = (13, 26, 39, 52)) -> pl.DataFrame:
+        """When to order: the programme run with each order lead time.
+
+        The Région has not chosen how long before the rentrée it orders
+        (``order_weeks_before_rentree``); the earlier it orders, the longer the workshops
+        have to make the pieces, and the fewer operators they must recruit. Each lead time
+        is a full run (:meth:`run`) with only that parameter changed.
+
+        Parameters
+        ----------
+        weeks : sequence of float, default (13, 26, 39, 52)
+            Order lead times to compare, in weeks before the rentrée (whole weeks; within
+            the parameter's domain).
+
+        Returns
+        -------
+        polars.DataFrame
+            One row per year and lead time: ``year``, ``order_weeks_before_rentree``
+            (weeks), ``order_date``, ``on_time``, ``late_days`` (days), ``unmet_pieces``
+            (pieces late), ``hiring_needed_for_deadline`` (operators recruited that year),
+            ``operators_recruited_total`` (operators recruited that year and before: the
+            surveyed workshops' hires and new capacity's recruits), and the sourcing split
+            ``pieces_surveyed``, ``pieces_new_regional``, ``pieces_imported``.
+
+        Raises
+        ------
+        ParameterError
+            For a lead time outside the parameter's domain.
+
+        Examples
+        --------
+        >>> import filiere as fl
+        >>> c = fl.Study.example("aura-pilot").order_curve([26, 52])
+        >>> c.select("order_weeks_before_rentree", "on_time").rows()
+        [(26.0, True), (52.0, True)]
+        """
+        frames = []
+        for w in weeks:
+            summary = self.with_params(order_weeks_before_rentree=float(w)).run().summary
+            frames.append(
+                summary.select(
+                    "year",
+                    pl.lit(float(w)).alias("order_weeks_before_rentree"),
+                    "order_date",
+                    "on_time",
+                    "late_days",
+                    "unmet_pieces",
+                    "hiring_needed_for_deadline",
+                    pl.col("hiring_needed_for_deadline")
+                    .cum_sum()
+                    .alias("operators_recruited_total"),
+                    "pieces_surveyed",
+                    "pieces_new_regional",
+                    "pieces_imported",
+                )
+            )
+        return pl.concat(frames).sort("year", "order_weeks_before_rentree")
 
     def sensitivity(
         self,

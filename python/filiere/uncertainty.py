@@ -160,7 +160,7 @@ def monte_carlo(
     from tqdm.auto import tqdm  # type: ignore[import-untyped,unused-ignore]
 
     mc = _core.MonteCarlo(study._inner, resolve_allocation, schedule)
-    size = chunk or (8 if resolve_allocation else 20_000)
+    size = chunk or (256 if resolve_allocation else 20_000)
     parts = []
     with tqdm(
         total=n,
@@ -189,8 +189,16 @@ class Distribution:
         ``catalog.polo.sam_sew_min``), and the headline figures ``pieces``,
         ``budget_eur`` (EUR, VAT included), ``cost_per_kit_eur`` (EUR), ``direct_fte``
         (FTE), ``jobs_direct``, ``jobs_indirect``, ``jobs_induced``, ``jobs_total``
-        (persons, input-output Type II), ``makespan_days`` (calendar days from the order to
-        the last delivery by the surveyed workshops) and ``on_time``.
+        (persons, input-output Type II), ``jobs_gross``, the balance's ``jobs_net``,
+        ``premium_eur``, ``public_revenue_eur``, ``net_public_cost_eur``,
+        ``net_cost_per_job_eur``, ``region_cost_per_job_eur``, ``co2e_avoided_t``;
+        ``makespan_days`` (calendar days from the order to the last delivery),
+        ``late_days`` (0 when on time), ``hiring_needed_for_deadline`` (operators to
+        recruit that year: the surveyed workshops' hires and new capacity's recruits),
+        the sourcing split ``pieces_surveyed``, ``pieces_new_regional``,
+        ``pieces_imported``, ``unmet_pieces`` (late) and ``local_content_share``, and
+        ``on_time`` (every piece delivered by the rentrée, all sources together). The
+        names are ``filiere._core.MONTE_CARLO_METRICS``.
     parameters : list of str
         The uncertain inputs sampled, in column order: parameters, then catalog figures.
     seed : int
@@ -238,6 +246,33 @@ class Distribution:
                 .sort("year")
             )
         return pl.concat(frames)
+
+    def probability_on_time(self) -> pl.DataFrame:
+        """Probability of delivering every piece by the rentrée, by year.
+
+        Returns
+        -------
+        polars.DataFrame
+            ``year``, ``p_on_time`` (share of the draws on time, in [0, 1]), ``draws``
+            (draws of the year) and ``late_days_p95`` (days late in the worst 5 % of draws;
+            0 when at least 95 % are on time).
+
+        Examples
+        --------
+        >>> import filiere as fl
+        >>> d = fl.Study.example("aura-pilot").monte_carlo(200, seed=1)
+        >>> d.probability_on_time()["p_on_time"].to_list()
+        [1.0]
+        """
+        return (
+            self.draws.group_by("year")
+            .agg(
+                pl.col("on_time").cast(pl.Float64).mean().alias("p_on_time"),
+                pl.len().alias("draws"),
+                pl.col("late_days").quantile(0.95, interpolation="linear").alias("late_days_p95"),
+            )
+            .sort("year")
+        )
 
     @property
     def plot(self) -> _DistributionPlots:
