@@ -21,10 +21,14 @@ CAPACITY = [
         """# Capacity and lead time: can the region's workshops deliver by the rentrée?
 
 The bundled AURA study (synthetic survey of 119 workshops, 1.5 M pupils at full rollout).
-For every school year, `Study.run()` allocates the pieces to workshops with a linear
-programme (making + transport cost, each workshop's minutes before the deadline), plans
-hires and trainees, and schedules production day by day: fabric lead time, line setting,
-ramp-up, French public holidays, the August closure, personalisation and delivery.""",
+For every school year, `Study.run()` takes the pieces from the cheapest sources that can
+still deliver them before the rentrée (an exact network simplex on making + transport cost):
+the surveyed workshops, with their trainees and the hires they stated; new regional
+capacity, operators recruited and trained for the programme (ready 12 months after its
+launch, at most 500 recruits a year); and imports, within `1 - local_content_min` of each
+product (none by default). What no source can deliver in time is late. Each source's work
+is then scheduled day by day: fabric lead time, line setting, ramp-up, French public
+holidays, the August closure, personalisation and delivery.""",
     ),
     (
         "code",
@@ -35,55 +39,95 @@ import filiere as fl
 study = fl.Study.example("aura")
 results = study.run()
 results.summary.select(
-    "year", "pieces", "order_date", "deadline", "delivered", "on_time",
-    "makespan_days", "unmet_pieces", "operators_hired", "hiring_needed_for_deadline",
+    "year", "pieces", "order_date", "deadline", "delivered", "on_time", "late_days",
+    "unmet_pieces", "operators_hired", "new_capacity_hired", "hiring_needed_for_deadline",
 )""",
     ),
     (
         "md",
-        """`on_time` says whether the surveyed workshops, with the hires and trainees they
-stated, make everything before the rentrée. `hiring_needed_for_deadline` is the number of
-operators to hire or train (within each workshop's stated hiring capacity, then as new
-capacity) to be on time.""",
+        """`on_time` says whether every piece reaches the schools before the rentrée, all
+sources together; `unmet_pieces` are the late ones and `late_days` how long after the
+rentrée the last would arrive. `hiring_needed_for_deadline` is what must be recruited that
+year: the surveyed workshops' hires (`operators_hired`, within each one's stated
+`can_hire`) plus new regional capacity's recruits (`new_capacity_hired`).""",
     ),
     (
         "md",
-        "## Where the minutes run out\n\nUtilisation and shadow price (EUR saved by one more standard minute) of the busiest workshops at full rollout:",
+        """## Where the pieces come from
+
+`results.sourcing` gives the pieces and what the Région pays for them by year, product,
+school département and source; the summary has the same split by year:""",
     ),
     (
         "code",
-        """capacity = results.capacity.filter(pl.col("year") == 2028)
+        """results.summary.select(
+    "year", "pieces_surveyed", "pieces_new_regional", "pieces_imported", "unmet_pieces",
+    "local_content_share", "new_capacity_operators",
+)""",
+    ),
+    (
+        "code",
+        """# The sources add up to the demand and to the budget, every year.
+by_year = results.sourcing.group_by("year").agg(pl.col("pieces", "price_ttc_eur").sum())
+check = results.summary.join(by_year, on="year", suffix="_sourced")
+assert ((check["pieces_sourced"] - check["pieces"]).abs() < 1e-6).all()
+assert ((check["price_ttc_eur"] / check["budget_eur"] - 1).abs() < 1e-9).all()
+results.plot.sourcing()""",
+    ),
+    (
+        "md",
+        """## Where the minutes run out
+
+Utilisation and shadow price of the busiest workshops in 2029, a year on time: the euros
+one more standard minute of a workshop's capacity would save against the next-cheapest
+source (its hires, new regional capacity).""",
+    ),
+    (
+        "code",
+        """capacity = results.capacity.filter(pl.col("year") == 2029)
 busiest = capacity.sort("shadow_eur_per_min", descending=True).head(10)
 busiest.select("workshop_id", "operators", "hired", "minutes_available", "minutes_used",
                "utilisation", "shadow_eur_per_min")""",
     ),
     (
         "code",
-        """# Every workshop at its limit has a positive shadow price; the others none.
+        """# A workshop with spare minutes has no price; one at its limit a price in euros.
+slack = capacity.filter(pl.col("utilisation") < 0.99)
+assert (slack["shadow_eur_per_min"].abs() < 1e-6).all()
 at_limit = capacity.filter(pl.col("utilisation") > 0.999)
 assert (at_limit["shadow_eur_per_min"] >= 0).all()
-print(f"{at_limit.height} of {capacity.height} workshops use all their minutes in 2028")""",
+print(f"{at_limit.height} of {capacity.height} workshops use all their minutes in 2029")""",
+    ),
+    (
+        "code",
+        """# 2028 is late: one more minute would make a late piece on time rather than save euros,
+# so no price is given (NaN), and neither is the marginal cost of a piece.
+late_year = results.capacity.filter(pl.col("year") == 2028)
+assert late_year["shadow_eur_per_min"].is_nan().all()
+assert results.unmet.filter(pl.col("year") == 2028)["marginal_cost_eur"].is_nan().all()""",
     ),
     ("code", "results.plot.capacity()"),
     (
         "md",
-        "## The production schedule\n\nOne bar per workshop, from the order to the delivery, for the first year of full rollout:",
+        "## The production schedule\n\nOne bar per workshop, from the order to the delivery, for the first year of full rollout (the late pieces have no schedule):",
     ),
     ("code", "results.plot.gantt(2028, top=25)"),
     (
         "md",
-        "## Who makes what\n\nPieces by département of the workshops (rows) and of the schools (columns), 2028:",
+        "## Who makes what\n\nPieces by département of the workshops (rows; new capacity and late pieces by name) and of the schools (columns), 2028:",
     ),
     (
         "code",
-        """flows = results.allocation.filter(pl.col("year") == 2028)
+        """flows = results.allocation.filter(pl.col("year") == 2028).with_columns(
+    pl.coalesce("workshop_departement", "workshop_id").alias("made_in")
+)
 flows.pivot(
-    on="departement", index="workshop_departement", values="pieces", aggregate_function="sum"
-).sort("workshop_departement")""",
+    on="departement", index="made_in", values="pieces", aggregate_function="sum"
+).sort("made_in")""",
     ),
     (
         "md",
-        "What the surveyed workshops cannot make in time, and what one more piece of that demand costs:",
+        "What no source can deliver in time (late), by demand row, and what one more piece costs (NaN in a late year: the price would be the engine's internal penalty, not euros):",
     ),
     (
         "code",
@@ -103,8 +147,30 @@ for weeks in (26, 39, 52):
         s = study.with_params(order_weeks_before_rentree=weeks, line_efficiency=eff).run().summary
         row = s.filter(pl.col("year") == 2028).row(0, named=True)
         rows.append({"order_weeks": weeks, "line_efficiency": eff,
-                     "makespan_days": row["makespan_days"],
+                     "late_days": row["late_days"], "unmet_pieces": row["unmet_pieces"],
                      "hiring_needed_for_deadline": row["hiring_needed_for_deadline"]})
+pl.DataFrame(rows)""",
+    ),
+    (
+        "md",
+        """## What if part of the kits could be imported?
+
+`local_content_min` (a scenario key, 1 by default) is the smallest share of each product
+made in the region. At the catalog's import prices imports are the cheapest source, so the
+allocation imports as much as it may: 2028 is then on time, for a lower budget and fewer
+regional jobs. Recruitment moves between years rather than simply falling: the bound on new
+capacity counts from the launch, so recruits not needed in 2027 can be taken in 2028.""",
+    ),
+    (
+        "code",
+        """rows = []
+for share in (1.0, 0.75, 0.5):
+    s = study.with_scenario(local_content_min=share).run().summary
+    row = s.filter(pl.col("year") == 2028).row(0, named=True)
+    rows.append({"local_content_min": share, "pieces_imported": row["pieces_imported"],
+                 "unmet_pieces": row["unmet_pieces"], "on_time": row["on_time"],
+                 "hiring_needed_for_deadline": row["hiring_needed_for_deadline"],
+                 "budget_meur": row["budget_eur"] / 1e6, "direct_fte": row["direct_fte"]})
 pl.DataFrame(rows)""",
     ),
     (
@@ -135,8 +201,9 @@ EMPLOYMENT = [
 
 Direct jobs are counted bottom-up from the standard minutes of each piece and the
 workshops' efficiency (full-time equivalents of 1,607 hours). Indirect (suppliers) and
-induced (household spending) jobs come from an input–output table of France at 11
-branches, regionalised to Auvergne-Rhône-Alpes with Flegg's location quotient (FLQ).""",
+induced (household spending) jobs come from INSEE's input–output table of France (37 A38
+branches), regionalised to Auvergne-Rhône-Alpes with Flegg's location quotient (FLQ). New
+regional capacity is in the département-less row, with the labour of any late pieces.""",
     ),
     (
         "code",
@@ -157,7 +224,7 @@ results.summary.select(
 
 by_dep = results.jobs_by_departement.filter(pl.col("year") == 2028).sort("fte")
 fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-ax.barh(by_dep["departement"].fill_null("new").to_list(), by_dep["fte"].to_list())
+ax.barh(by_dep["departement"].fill_null("new capacity").to_list(), by_dep["fte"].to_list())
 ax.set_xlabel("direct jobs in 2028 (FTE)")
 ax.set_ylabel("département")
 fig""",

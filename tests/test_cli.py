@@ -31,9 +31,22 @@ def test_run_study_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", str(DATA / "aura" / "study.toml")]) == 0
     out = capsys.readouterr().out
     assert "2029" in out
-    # 2026: a fraction of a piece unmet, the last delivery on the rentrée (late_days 0).
-    row_2026 = next(line for line in out.splitlines() if line.startswith("2026 "))
-    assert "< 1" in row_2026
+    rows = {}
+    for line in out.splitlines():
+        if line[:5] in ("2026 ", "2028 "):
+            rows.setdefault(line[:4], []).append(line.split())
+    # The headline, then where the pieces come from: one row a year in each table.
+    (head_2026, split_2026), (head_2028, split_2028) = rows["2026"], rows["2028"]
+    # 2026: every piece made in time by the surveyed workshops (exactly: nothing late,
+    # nothing from new capacity or imports), on time, 0 days late.
+    assert head_2026[9:11] == ["yes", "0"]
+    assert split_2026 == ["2026", "1,610,000", "0", "0", "0", "100%"]
+    # 2028: late by 150 days; over a million pieces no source can deliver in time.
+    assert head_2028[9:11] == ["no", "150"]
+    late = int(split_2028[4].replace(",", ""))
+    assert late > 1_000_000
+    # The sources add up to the demand (each figure rounded to a whole piece).
+    assert abs(sum(int(x.replace(",", "")) for x in split_2028[1:5]) - 7_500_000) <= 2
 
 
 def test_headline_labels_come_from_the_outputs_registry(
@@ -58,6 +71,30 @@ def test_headline_labels_come_from_the_outputs_registry(
     assert headers[12] == f"{label('balance', 'jobs_net')} (persons)"
     assert headers[13] == f"{label('balance', 'net_cost_per_job_eur')} (EUR/job)"
     assert len(headers) == 14
+
+
+def test_headline_shows_where_the_pieces_come_from(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["run", "--example", "aura-pilot"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    start = lines.index("where the pieces come from")
+    dashes = next(i for i in range(start, len(lines)) if lines[i].startswith("----"))
+    spans = [m.span() for m in re.finditer(r"-+", lines[dashes])]
+    headers = [
+        " ".join(line[a:b].strip() for line in lines[start + 2 : dashes] if line[a:b].strip())
+        for a, b in spans
+    ]
+    assert headers == [
+        label("summary", "year"),
+        label("summary", "pieces_surveyed"),
+        label("summary", "pieces_new_regional"),
+        label("summary", "pieces_imported"),
+        label("summary", "unmet_pieces"),
+        label("summary", "local_content_share"),
+    ]
+    # The pilot's 15,000 pieces all come from its surveyed workshops.
+    assert lines[dashes + 1].split() == ["2024", "15,000", "0", "0", "0", "100%"]
 
 
 def test_late_by() -> None:

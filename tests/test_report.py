@@ -92,6 +92,55 @@ def test_report_sections_numbers_and_charts(
     assert "non disponible" not in html and "not available" not in html
 
 
+def _text(html: str) -> str:
+    """The page's text: charts, style and tags removed, entities and spaces resolved."""
+    from html import unescape
+
+    html = re.sub(r"<svg.*?</svg>|<style>.*?</style>", " ", html, flags=re.DOTALL)
+    # Collapse white space but keep the no-break spaces of French numbers.
+    return re.sub(r"[ \t\r\n]+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_french_report_shows_sourcing_prices_and_the_late_year(
+    aura: fl.Study, aura_results: fl.Results
+) -> None:
+    r = aura_results
+    html = build_report(aura, r, None, lang="fr")
+    page = _text(html)
+    allocation = page.split("3. Capacités et répartition", 1)[1].split("4. Calendrier", 1)[0]
+    # The sourcing table: one row per year, pieces by source, total and local content.
+    assert "Provenance des pièces" in allocation
+    header = (
+        "Année Pièces des ateliers enquêtés Pièces de la capacité nouvelle Pièces importées "
+        "Pièces en retard Total Part fabriquée en région"
+    )
+    assert header in allocation
+    split = r.summary.filter(pl.col("year") == 2028).row(0, named=True)
+    late = f"{split['unmet_pieces']:,.0f}".replace(",", "\u00a0")
+    row_2028 = " ".join(
+        f"{split[c]:,.0f}".replace(",", "\u00a0")
+        for c in ("pieces_surveyed", "pieces_new_regional", "pieces_imported", "unmet_pieces")
+    )
+    assert f"2028 {row_2028} 7\u00a0500\u00a0000 100 %" in allocation
+    # 2028 is late: how many pieces, by how many days, and why no price is shown.
+    assert split["late_days"] == 150
+    sentence = (
+        f"En 2028, {late} pièces sont en retard : aucune source ne peut les livrer avant la "
+        "rentrée, et la dernière arriverait 150 jours après. Aucun prix n'est donné pour "
+        "2028 : c'est la capacité, pas l'argent, qui manque"
+    )
+    assert sentence in allocation
+    assert f"Toutes les pièces n'arrivent pas avant la rentrée. En 2028, {late} pièces" in page
+    # On-time years: the dearest minute, in euros, against the next-cheapest source.
+    for year in (2026, 2027, 2029):
+        assert f"En {year}, une minute de capacité de plus ferait économiser" in allocation
+    assert "par rapport à la source suivante la moins chère" in allocation
+    # No price set by the engine's internal penalty, and no penalty at all, is shown.
+    assert "pénalité" not in page.lower() and "nan" not in page.lower().split()
+    assert "Capacité régionale nouvelle" in allocation  # its row in the allocation table
+    assert html.count("<svg") >= 2  # the sourcing and capacity charts at least
+
+
 def test_report_without_draws_says_ranges_not_computed(
     pilot_run: tuple[fl.Study, fl.Results, fl.Distribution],
 ) -> None:
@@ -189,8 +238,9 @@ def test_cli_writes_report_listed_in_manifest(
 ) -> None:
     out = tmp_path / "out"
     assert main(["run", "--example", "aura-pilot", "--out", str(out), "--draws", "500"]) == 0
-    # 11 tables x (Parquet, CSV) + 4 input copies + report.html + manifest.json
-    assert "wrote 28 files" in capsys.readouterr().out
+    # 12 tables (sourcing included) x (Parquet, CSV) + 4 input copies + report.html +
+    # manifest.json
+    assert "wrote 30 files" in capsys.readouterr().out
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "<html lang='fr'>" in html and "Synthèse" in html
     assert "500 tirages Monte Carlo" in html

@@ -30,13 +30,26 @@ def test_results_tables_and_columns(aura_results: fl.Results) -> None:
     assert aura_results.demand["departement"].n_unique() == 12
 
 
-def test_cost_breakdown_adds_up(aura_results: fl.Results) -> None:
-    c = aura_results.costs
-    parts = ["materials_eur", "labour_eur", "overhead_eur", "personalisation_eur", "logistics_eur"]
+@pytest.mark.parametrize("local_content_min", [1.0, 0.5])
+def test_cost_breakdown_adds_up(aura: fl.Study, local_content_min: float) -> None:
+    c = aura.with_scenario(local_content_min=local_content_min).run().costs
+    parts = [
+        "materials_eur",
+        "labour_eur",
+        "overhead_eur",
+        "personalisation_eur",
+        "logistics_eur",
+        "imported_eur",
+    ]
     total = c.select(pl.sum_horizontal(parts)).to_series()
     assert (total - c["cost_eur"]).abs().max() < 1e-9
     assert ((c["cost_eur"] + c["margin_eur"] - c["price_ht_eur"]).abs().max()) < 1e-9
     assert ((c["price_ht_eur"] * 1.2 - c["price_ttc_eur"]).abs().max()) < 1e-9
+    # Imported pieces carry no regional margin (10 %).
+    margin = (c["cost_eur"] - c["imported_eur"]) * 0.1
+    assert (margin - c["margin_eur"]).abs().max() < 1e-9
+    imported = c["imported_eur"]
+    assert (imported == 0).all() if local_content_min == 1.0 else (imported > 0).all()
     kit = c.filter(pl.col("unit") == "kit", pl.col("year") == 2029)
     pieces = c.filter(pl.col("unit") == "piece", pl.col("year") == 2029)
     price = dict(pieces.select("product", "price_ttc_eur").iter_rows())

@@ -10,6 +10,8 @@ from filiere.exceptions import Problem
 __all__ = [
     "ESTIMATED_SUFFIX",
     "EXAMPLES",
+    "IMPORT",
+    "LATE",
     "MONTE_CARLO_METRICS",
     "NEW_CAPACITY",
     "Economy",
@@ -33,6 +35,8 @@ __all__ = [
 __version__: str
 EXAMPLES: list[str]
 NEW_CAPACITY: str
+IMPORT: str
+LATE: str
 ESTIMATED_SUFFIX: str
 
 @final

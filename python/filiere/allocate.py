@@ -145,8 +145,10 @@ def allocate(
     """Allocate demand to workshops at least cost: a linear programme.
 
     Minimise Σ cost·pieces + penalty·unmet subject to each workshop's minutes, with demand
-    by product and département met or reported unmet. Solved by Clarabel (interior point)
-    through ``good_lp``; large problems by column generation over the same LP.
+    by product and département met or reported unmet. Without ``max_share`` or ``min_lot``
+    it is a transportation problem in minutes, solved exactly by a network simplex (the
+    engine ``Study.run`` uses); with them, a linear programme with side constraints
+    (Clarabel through ``good_lp``, column generation for large problems).
 
     Parameters
     ----------

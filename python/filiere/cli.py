@@ -92,6 +92,15 @@ _HEADLINE: tuple[tuple[str, str], ...] = (
     ("jobs_net", "{:,.0f}"),
     ("net_cost_per_job_eur", "{:,.0f}"),
 )
+#: The second table: where the pieces come from (summary columns), year by year.
+_SOURCING: tuple[tuple[str, str], ...] = (
+    ("year", "{:.0f}"),
+    ("pieces_surveyed", "{:,.0f}"),
+    ("pieces_new_regional", "{:,.0f}"),
+    ("pieces_imported", "{:,.0f}"),
+    ("unmet_pieces", "{:,.0f}"),
+    ("local_content_share", "{:.0%}"),
+)
 #: Columns shown in millions.
 _MILLIONS = frozenset({"budget_eur"})
 #: Headline columns of the balance table (the others are the summary's).
@@ -116,7 +125,7 @@ def _header(column: str) -> str:
     name, u = label(table, column), unit(table, column)
     if column in _MILLIONS:
         return f"{name} (M{u})"
-    if u.lower() in name.lower():
+    if u.lower() in name.lower() or u == "fraction":
         return name
     return header(table, column)
 
@@ -132,26 +141,41 @@ def _cell(column: str, fmt: str, row: dict[str, Any]) -> str:
     return fmt.format(value)
 
 
+def _columns(spec: tuple[tuple[str, str], ...], summary_rows: list[dict[str, Any]]) -> str:
+    """The rows under the labels of ``spec``'s columns, as a text table."""
+    headers = [_header(column) for column, _ in spec]
+    rows = [[_cell(column, fmt, r) for column, fmt in spec] for r in summary_rows]
+    return _format_table(headers, rows)
+
+
 def _headline(study: Study, elapsed_ms: float, summary_rows: list[dict[str, Any]]) -> str:
-    headers = [_header(column) for column, _ in _HEADLINE]
-    rows = [[_cell(column, fmt, r) for column, fmt in _HEADLINE] for r in summary_rows]
     title = f"{study.name} — {study.description}" if study.description else study.name
     note = (
         f"{label('summary', 'direct_fte')}: bottom-up, full-time equivalents; "
         f"{label('summary', 'offered_fte')}: operators the survey offers; "
         "IO: input-output jobs (head count) in supplier branches and from household "
         "spending;\n"
-        f"{label('summary', 'on_time')}: the surveyed workshops, with the hires and trainees "
-        "they stated, deliver everything before the rentrée; "
-        f"{label('summary', 'late_days')}: days after the rentrée they would deliver alone; "
-        f"{label('summary', 'hiring_needed_for_deadline')}: operators to hire or train to be "
-        "on time;\n"
+        f"{label('summary', 'on_time')}: every piece delivered before the rentrée, all "
+        "sources together; "
+        f"{label('summary', 'late_days')}: days after the rentrée the last late piece would "
+        "arrive; "
+        f"{label('summary', 'hiring_needed_for_deadline')}: operators the surveyed workshops "
+        "hire and new regional capacity recruits this year;\n"
         f"{label('balance', 'jobs_net')}: gross jobs less those the spending displaces; "
         f"{label('balance', 'net_cost_per_job_eur')}: premium over importing the same kits, "
         "less the taxes, contributions and unemployment benefits that come back, per net job"
     )
-    table = _format_table(headers, rows)
-    return f"{title}\n\n{table}\n\n{note}\n(computed in {elapsed_ms:.0f} ms)"
+    sourcing_note = (
+        "surveyed workshops: with their hires and trainees; new regional capacity: operators "
+        "recruited and trained for the programme; imported: at most 1 - local_content_min of "
+        "each product; late: no source can deliver them by the rentrée"
+    )
+    table = _columns(_HEADLINE, summary_rows)
+    split = _columns(_SOURCING, summary_rows)
+    return (
+        f"{title}\n\n{table}\n\n{note}\n\nwhere the pieces come from\n\n{split}\n\n"
+        f"{sourcing_note}\n(computed in {elapsed_ms:.0f} ms)"
+    )
 
 
 def _run(args: argparse.Namespace) -> int:

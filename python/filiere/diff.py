@@ -1,9 +1,11 @@
 """What changed between two runs: ``filiere diff OLD_DIR NEW_DIR`` and :func:`diff_runs`.
 
 Two output folders of ``filiere run --out`` are compared on their headline figures
-(``summary.parquet``, year by year) and on the input rows each run copied into its folder
-(``input_<kind>.parquet``): workshops, establishments, catalog products and parameters
-added, removed or changed, with the changed columns' old and new values.
+(``summary.parquet``, year by year: budget, jobs, where the pieces come from, lateness and
+hiring; a figure one run's summary lacks shows with a null ``old`` or ``new``) and on the
+input rows each run copied into its folder (``input_<kind>.parquet``): workshops,
+establishments, catalog products and parameters added, removed or changed, with the
+changed columns' old and new values.
 """
 
 from __future__ import annotations
@@ -32,10 +34,15 @@ HEADLINE_COLUMNS = (
     "hiring_gap_fte",
     "jobs_total",
     "jobs_gross",
+    "pieces_surveyed",
+    "pieces_new_regional",
+    "pieces_imported",
     "unmet_pieces",
+    "local_content_share",
     "makespan_days",
     "late_days",
     "on_time",
+    "new_capacity_operators",
     "hiring_needed_for_deadline",
 )
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from filiere._format import NEW_CAPACITY
+from filiere._format import NEW_CAPACITY, SOURCES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -22,13 +22,26 @@ if TYPE_CHECKING:
     from filiere.results import Results
     from filiere.uncertainty import Distribution
 
-__all__ = ["PlotAccessor", "balance", "capacity", "fan", "gantt", "histogram", "tornado"]
+__all__ = [
+    "PlotAccessor",
+    "balance",
+    "capacity",
+    "fan",
+    "gantt",
+    "histogram",
+    "sourcing",
+    "tornado",
+]
 
-#: Colours: on time, late, new capacity, neutral.
+#: Colours: on time, late, new capacity, neutral, imports.
 ON_TIME = "#2a7f62"
 LATE = "#c0392b"
 NEW = "#e69f00"
 NEUTRAL = "#7f8c8d"
+IMPORTED = "#5b8db8"
+
+#: Colour of each source of ``Results.sourcing``.
+SOURCE_COLOURS = {"surveyed": ON_TIME, "new_regional": NEW, "imported": IMPORTED, "late": LATE}
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -164,10 +177,10 @@ def gantt(
 
 
 def capacity(results: Results, *, labels: Mapping[str, str] | None = None) -> Figure:
-    """Capacity against need, year by year: operators of the surveyed workshops (offered,
-    trainees, hires) and the new capacity needed to deliver by the rentrée, stacked from
-    ``capacity.offered_fte``, ``trainees``, ``hired_total`` and the new capacity's
-    ``operators``.
+    """Operators year by year: those of the surveyed workshops (offered, trainees, hires)
+    and the operators of new regional capacity (recruited that year or earlier), stacked
+    from ``capacity.offered_fte``, ``trainees``, ``hired_total`` (surveyed workshops) and
+    the new capacity's ``operators``.
 
     Parameters
     ----------
@@ -190,7 +203,7 @@ def capacity(results: Results, *, labels: Mapping[str, str] | None = None) -> Fi
         .agg(
             pl.col("offered_fte").sum(),
             pl.col("trainees").sum(),
-            pl.col("hired_total").sum(),
+            pl.col("hired_total").filter(~new).sum(),
             pl.col("operators").filter(new).sum().alias("new"),
         )
         .sort("year")
@@ -200,9 +213,9 @@ def capacity(results: Results, *, labels: Mapping[str, str] | None = None) -> Fi
             "offered": "offered by the survey",
             "trainees": "trainees",
             "hired": "hired (within can_hire)",
-            "new_needed": "new capacity needed",
+            "new_needed": "new regional capacity",
             "ylabel": "operators (FTE) before the rentrée",
-            "title": f"{results.study_name}: operators needed to deliver on time",
+            "title": f"{results.study_name}: operators working for the programme",
         },
         labels,
     )
@@ -219,9 +232,10 @@ def capacity(results: Results, *, labels: Mapping[str, str] | None = None) -> Fi
         v = [float(x) for x in by_year[column].to_list()]
         ax.bar(years, v, bottom=bottom, label=text[key], color=colour)
         bottom = [b + x for b, x in zip(bottom, v, strict=True)]
+    ax.set_ylim(0, 1.25 * max(bottom, default=0.0) or 1.0)  # room for the legend
     ax.set_ylabel(text["ylabel"])
     ax.set_title(text["title"])
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left")
     return fig
 
 
@@ -242,6 +256,62 @@ class PlotAccessor:
     def capacity(self, **kwargs: Any) -> Figure:
         """See :func:`filiere.plot.capacity`."""
         return capacity(self._results, **kwargs)
+
+    def sourcing(self, **kwargs: Any) -> Figure:
+        """See :func:`filiere.plot.sourcing`."""
+        return sourcing(self._results, **kwargs)
+
+
+def sourcing(results: Results, *, labels: Mapping[str, str] | None = None) -> Figure:
+    """Where the pieces come from, year by year: the pieces of the surveyed workshops (their
+    hires and trainees included), of new regional capacity, imported, and late (no source
+    delivers them by the rentrée), stacked from ``Results.sourcing``, in millions. A source
+    that supplies nothing in any year is left out.
+
+    Parameters
+    ----------
+    results : Results
+        A run's results.
+    labels : mapping of str to str, optional
+        Texts replacing the English ones: ``surveyed``, ``new_regional``, ``imported``,
+        ``late`` (legend), ``ylabel`` and ``title``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    src = results.sourcing
+    if src.height == 0:
+        raise ValueError("nothing to plot: the sourcing table is empty")
+    text = _labels(
+        {
+            "surveyed": "surveyed workshops",
+            "new_regional": "new regional capacity",
+            "imported": "imported",
+            "late": "late (after the rentrée)",
+            "ylabel": "million pieces",
+            "title": f"{results.study_name}: where the pieces come from",
+        },
+        labels,
+    )
+    by = src.group_by("year", "source").agg(pl.col("pieces").sum())
+    years = sorted(int(y) for y in by["year"].unique().to_list())
+    pieces = {(int(r["year"]), str(r["source"])): float(r["pieces"]) for r in by.to_dicts()}
+    fig = _figure(8, 4.5)
+    ax = fig.add_subplot()
+    ticks = [str(y) for y in years]
+    bottom = [0.0] * len(years)
+    for source in SOURCES:
+        v = [pieces.get((y, source), 0.0) / 1e6 for y in years]
+        if not any(x > 0 for x in v):
+            continue
+        ax.bar(ticks, v, bottom=bottom, label=text[source], color=SOURCE_COLOURS[source])
+        bottom = [b + x for b, x in zip(bottom, v, strict=True)]
+    ax.set_ylim(0, 1.25 * max(bottom, default=0.0) or 1.0)  # room for the legend
+    ax.set_ylabel(text["ylabel"])
+    ax.set_title(text["title"])
+    ax.legend(fontsize=8, loc="upper left")
+    return fig
 
 
 #: Steps of the balance waterfall: column of ``Results.balance`` and its English label.

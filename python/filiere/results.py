@@ -47,27 +47,35 @@ class Results:
         the survey offers, FTE), ``hiring_gap_fte`` (FTE to hire), ``utilisation``
         (labour needed / minutes offered) and ``fte_per_meur`` (direct FTE per million EUR);
         the input-output jobs ``regional_demand_eur``, ``jobs_direct``, ``jobs_indirect``,
-        ``jobs_induced``, ``jobs_total`` (persons); and the schedule: ``order_date``,
-        ``deadline`` (the rentrée), ``on_time`` (the surveyed workshops, with their stated
-        hires and trainees, make everything in time), ``unmet_pieces`` (pieces they cannot),
-        ``makespan_days`` (calendar days from the order to the last delivery if they made
-        everything; null if they cannot make a product at all), ``delivered`` (that date),
-        ``late_days`` (0 when on time, else calendar days from the rentrée to their last
-        delivery, 0 if that falls on the rentrée though a fraction of a piece is unmet;
-        null if they never deliver),
-        ``operators_hired`` (this year, within each workshop's ``can_hire``),
-        ``trainees_working``, ``new_capacity_operators`` and ``hiring_needed_for_deadline``
-        (hires + new capacity: operators to hire or train to be on time); ``jobs_gross``
-        (persons: ``direct_fte`` + ``jobs_indirect`` + ``jobs_induced``, the best jobs
-        estimate).
+        ``jobs_induced``, ``jobs_total`` (persons); where the pieces come from:
+        ``pieces_surveyed`` (the surveyed workshops, their hires and trainees included),
+        ``pieces_new_regional`` (new regional capacity), ``pieces_imported`` (at most
+        ``1 - local_content_min`` of each product) and ``unmet_pieces`` (late: no source
+        can deliver them by the rentrée), which sum to ``pieces``, and
+        ``local_content_share`` (``1 - pieces_imported / pieces``); and the schedule:
+        ``order_date``, ``deadline`` (the rentrée), ``on_time`` (every piece delivered
+        before the rentrée, all sources together), ``makespan_days`` (calendar days from the
+        order to the last delivery; in a year with late pieces, as if the surveyed workshops
+        made them after their own; null if that cannot be estimated), ``delivered`` (that
+        date), ``late_days`` (0 when on time, else calendar days from the rentrée to that
+        last delivery, 0 if it falls on the rentrée; null if it cannot be estimated),
+        ``operators_hired`` (by the surveyed workshops this year, within each one's
+        ``can_hire``), ``trainees_working``, ``new_capacity_operators`` (operators of new
+        regional capacity, recruited this year or earlier and kept),
+        ``new_capacity_hired`` (recruited this year, within
+        ``new_capacity_max_operators_per_year`` a year since the launch) and
+        ``hiring_needed_for_deadline`` (``operators_hired + new_capacity_hired``: operators
+        to recruit this year for the rentrée); ``jobs_gross`` (persons: ``direct_fte`` +
+        ``jobs_indirect`` + ``jobs_induced``, the best jobs estimate).
     demand : polars.DataFrame
         ``year, departement, level, product, pupils, kits, pieces``.
     costs : polars.DataFrame
         Per year and product (``unit = "piece"``) and per kit (``unit = "kit"``):
         ``quantity``, ``labour_minutes`` and the breakdown in EUR per unit:
         fabric, trims, packaging, materials, labour, overhead, personalisation,
-        logistics, cost, margin, price before tax (``price_ht_eur``), VAT, price paid
-        (``price_ttc_eur``); ``total_ttc_eur`` = quantity times price paid.
+        logistics, imported pieces (``imported_eur``), cost, margin, price before tax
+        (``price_ht_eur``), VAT, price paid (``price_ttc_eur``), each averaged over the
+        sources' flows; ``total_ttc_eur`` = quantity times price paid.
     jobs : polars.DataFrame
         Per year and workshop: ``pieces``, ``labour_hours``, ``fte``, ``offered_fte``,
         ``hiring_gap_fte``, ``capacity_minutes`` (offered a year) and ``utilisation``.
@@ -79,17 +87,21 @@ class Results:
         ``jobs_direct``, ``jobs_indirect``, ``jobs_induced``, ``jobs_total`` (persons,
         Type II, TES INSEE 2019 regionalised to AURA); they sum to the summary's.
     allocation : polars.DataFrame
-        The allocation LP's flows: ``year, workshop_id, workshop_departement, product,
-        departement, pieces, eur_per_piece`` (cost in the LP, before margin and VAT,
-        transport included). Pieces no surveyed workshop can make in time are made by
-        ``(new capacity)``.
+        The allocation's flows: ``year, workshop_id, workshop_departement, product,
+        departement, pieces, eur_per_piece`` (cost in the allocation, before margin and
+        VAT, transport included). ``workshop_id`` is a surveyed workshop (its operators and
+        this year's hires on separate rows), ``(new capacity)`` (new regional capacity),
+        ``(import)`` or ``(late)`` (pieces no source can deliver by the rentrée);
+        :data:`filiere._format.NEW_CAPACITY`, ``IMPORT`` and ``LATE`` hold these ids.
     capacity : polars.DataFrame
         Per year and workshop: ``operators`` (FTE working for the programme, hires and
         trainees included), ``offered_fte`` (what the survey's own operators offer, 0 for
         the new capacity), ``hired`` (this year), ``hired_total`` (this year and earlier
         years), ``trainees``, ``pieces``, ``minutes_available``
         (standard minutes they can make before the deadline), ``minutes_used``,
-        ``utilisation`` and ``shadow_eur_per_min`` (EUR saved by one more standard minute).
+        ``utilisation`` and ``shadow_eur_per_min`` (EUR saved by one more standard minute
+        against the next-cheapest source; NaN in a year with late pieces, where only the
+        engine's internal penalty would price it).
     schedule : polars.DataFrame
         Per year and workshop that makes anything: ``pieces``, ``operators``,
         ``working_days``, ``production_days``, ``on_time``, ``margin_days`` and the dates
@@ -102,9 +114,11 @@ class Results:
         NaN when pieces are late, as no euro price then exists).
     sourcing : polars.DataFrame
         Per year, product, school département and ``source`` (``surveyed``,
-        ``new_regional``, ``imported``): ``pieces`` and ``price_ttc_eur`` (what the Région
-        pays for them, EUR, VAT included); sums to the summary's ``pieces_*`` and, in a
-        year with nothing late, to ``budget_eur``.
+        ``new_regional``, ``imported``, ``late``): ``pieces`` and ``price_ttc_eur`` (what
+        the Région pays for them, EUR, VAT included; late pieces at the price of this
+        year's new recruits); each year sums to the summary's ``pieces`` (by source:
+        ``pieces_surveyed``, ``pieces_new_regional``, ``pieces_imported``,
+        ``unmet_pieces``) and ``budget_eur``.
     balance : polars.DataFrame
         One row per year, the programme against importing the same kits:
         ``jobs_gross`` (= the summary's), ``jobs_displaced`` (``displacement_share`` of

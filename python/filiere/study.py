@@ -265,13 +265,16 @@ class Study:
         return self._table("catalog")
 
     def run(self) -> Results:
-        """Compute demand, allocation, schedule, cost and jobs for every scenario year.
+        """Compute demand, where the pieces come from (surveyed workshops and their hires,
+        new regional capacity, imports, late), schedule, cost and jobs for every scenario
+        year.
 
         Returns
         -------
         Results
             ``summary``, ``demand``, ``costs``, ``jobs``, ``jobs_by_departement``,
-            ``allocation``, ``capacity``, ``schedule`` and ``unmet`` as Polars DataFrames.
+            ``jobs_by_branch``, ``allocation``, ``capacity``, ``schedule``, ``unmet``,
+            ``sourcing`` and ``balance`` as Polars DataFrames.
         """
         return Results(study_name=self.name, **self._inner.run())
 

@@ -384,6 +384,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("EXAMPLES", crate::study::EXAMPLE_NAMES.to_vec())?;
     m.add("NEW_CAPACITY", crate::results::NEW_CAPACITY)?;
+    m.add("IMPORT", crate::results::IMPORT)?;
+    m.add("LATE", crate::results::LATE)?;
     m.add("ESTIMATED_SUFFIX", crate::survey::ESTIMATED_SUFFIX)?;
     Ok(())
 }

@@ -55,8 +55,11 @@ def build_report(
 ) -> str:
     """The feasibility report of a study, as one self-contained HTML page.
 
-    Sections: executive summary (with P5–P50–P95 ranges when ``distribution`` is given),
-    demand, capacity and allocation (utilisation, shadow prices), production schedule
+    Sections: executive summary (with P5–P50–P95 ranges when ``distribution`` is given;
+    the late years, their late pieces and days), demand, capacity and allocation (where
+    the pieces come from, year by year and as a chart; what one more minute of capacity is
+    worth, in euros, or why no price is shown in a late year; utilisation, the most
+    constrained workshops), production schedule
     (Gantt charts), costs, jobs (direct, input-output indirect and induced, by
     département), sensitivity (tornado chart of direct jobs), uncertainty (fan chart),
     every assumption with its source, and a data-quality annex (the input files checked

@@ -21,13 +21,14 @@ import polars as pl
 from markupsafe import Markup
 
 from filiere import _core
-from filiere._format import NEW_CAPACITY, late_by
+from filiere._format import IMPORT, LATE, NEW_CAPACITY, SOURCES, late_by
 from filiere.outputs import header, label, outputs, unit
 from filiere.report._charts import (
     balance_chart,
     capacity_chart,
     fan_chart,
     gantt_chart,
+    sourcing_chart,
     svg,
     tornado_chart,
 )
@@ -178,6 +179,11 @@ def digits(value: object) -> int:
     return 4
 
 
+def capitalise(text: str) -> str:
+    """``text`` with its first letter upper-case (a clause made a sentence)."""
+    return text[:1].upper() + text[1:]
+
+
 def plain(value: object) -> str:
     """A scenario value as text (lists and tables flattened)."""
     if isinstance(value, dict):
@@ -285,6 +291,26 @@ class _Report:
         out = late_by(bool(row["on_time"]), row["late_days"], never=self.t("words.never"))
         return out.replace(",", "\u00a0") if self.lang == "fr" else out
 
+    def late_clause(self, row: Mapping[str, Any]) -> str:
+        """A late year in one clause: how many pieces are late and by how many days."""
+        days = row["late_days"]
+        fields = {"year": row["year"], "pieces": self.num(row["unmet_pieces"])}
+        if days is None:
+            return self.t("late.never", **fields)
+        if days <= 0:
+            return self.t("late.same_day", **fields)
+        return self.t("late.days", days=self.num(days), **fields)
+
+    def source_name(self, workshop_id: object) -> str:
+        """The allocation's rows that are not a surveyed workshop, by name."""
+        names = {
+            NEW_CAPACITY: "words.new_capacity",
+            IMPORT: "words.imported",
+            LATE: "words.late",
+        }
+        key = names.get(str(workshop_id))
+        return self.t(key) if key else str(workshop_id)
+
     def chart(self, make: Callable[[], Figure]) -> Chart:
         """A figure as inline SVG, or why it is missing (a chart never stops the report)."""
         try:
@@ -356,11 +382,17 @@ class _Report:
         late = [r for r in rows if not r["on_time"]]
         verdict_late = ""
         if late:
-            n = max(int(r["hiring_needed_for_deadline"]) for r in rows)
-            verdict_late = t(
-                "summary.verdict_late",
-                years=", ".join(str(r["year"]) for r in late),
-                n=self.num(n),
+            details = ". ".join(capitalise(self.late_clause(r)) for r in late)
+            verdict_late = t("summary.verdict_late", details=details)
+        busiest = max(rows, key=lambda r: int(r["hiring_needed_for_deadline"]))
+        hiring = ""
+        if busiest["hiring_needed_for_deadline"] > 0:
+            hiring = t(
+                "summary.hiring",
+                n=self.num(busiest["hiring_needed_for_deadline"]),
+                year=busiest["year"],
+                hired=self.num(busiest["operators_hired"]),
+                recruits=self.num(busiest["new_capacity_hired"]),
             )
 
         def cell(central: str, metric: str, year: int, fmt: Callable[[float], str]) -> Cell:
@@ -403,6 +435,7 @@ class _Report:
             ("offered_fte", lambda r: self.num(r["offered_fte"])),
             ("on_time", on_time),
             ("late_days", self.late),
+            ("unmet_pieces", lambda r: self.num(r["unmet_pieces"])),
             ("hiring_needed_for_deadline", lambda r: self.num(r["hiring_needed_for_deadline"])),
         ]
         body = [[self.col("summary", c), *(fmt(r) for r in rows)] for c, fmt in indicators]
@@ -413,6 +446,7 @@ class _Report:
         return {
             "verdict_numbers": verdict_numbers,
             "verdict_late": verdict_late,
+            "hiring": hiring,
             "indicators": table([t("words.indicator"), *(str(r["year"]) for r in rows)], body),
             "mc_note": mc_note,
         }
@@ -452,16 +486,21 @@ class _Report:
         y = self.years[-1]
         alloc = r.allocation.filter(pl.col("year") == y)
         products = sorted(alloc["product"].unique().to_list())
-        by_dep = alloc.group_by("workshop_departement", "product").agg(pl.col("pieces").sum())
+        # Surveyed workshops by département; new capacity, imports and late pieces by name.
+        by_dep = alloc.group_by(
+            pl.coalesce("workshop_departement", "workshop_id").alias("who"), "product"
+        ).agg(pl.col("pieces").sum())
         total = float(alloc["pieces"].sum()) or 1.0
+        others = [NEW_CAPACITY, IMPORT, LATE]
+        who = by_dep["who"].unique().to_list()
         rows = []
-        for dep in _nulls_last(by_dep["workshop_departement"].unique().to_list()):
-            sub = by_dep.filter(_is("workshop_departement", dep))
+        for dep in [*sorted(w for w in who if w not in others), *(o for o in others if o in who)]:
+            sub = by_dep.filter(pl.col("who") == dep)
             values = {row["product"]: row["pieces"] for row in sub.iter_rows(named=True)}
             made = sum(values.values())
             rows.append(
                 [
-                    self.dep(dep),
+                    self.source_name(dep) if dep in others else self.dep(dep),
                     *(self.num(values.get(p, 0.0)) for p in products),
                     self.num(made),
                     self.pct(made / total),
@@ -513,10 +552,10 @@ class _Report:
         utilisation = table(head, rows)
 
         names = _workshop_names(self.study)
+        priced = self.priced_workshops()
+        shadow_year = int(priced["year"].max()) if priced.height else y  # type: ignore[arg-type]
         top = (
-            cap.filter(
-                (pl.col("shadow_eur_per_min") > 1e-9) & (pl.col("workshop_id") != NEW_CAPACITY)
-            )
+            priced.filter(pl.col("year") == shadow_year)
             .sort("shadow_eur_per_min", descending=True)
             .head(10)
         )
@@ -541,22 +580,102 @@ class _Report:
         ]
         shadow = table(head, rows, numeric_from=3) if rows else None
 
+        summary = {int(row["year"]): row for row in r.summary.iter_rows(named=True)}
         unmet = r.unmet.group_by("year").agg(
             pl.col("pieces").sum(), pl.col("marginal_cost_eur").mean()
         )
         rows = [
-            [str(row["year"]), self.num(row["pieces"]), self.num(row["marginal_cost_eur"], 2)]
+            [
+                str(row["year"]),
+                self.num(row["pieces"]),
+                self.late(summary[int(row["year"])]) if int(row["year"]) in summary else "—",
+                self.num(row["marginal_cost_eur"], 2),
+            ]
             for row in unmet.sort("year").iter_rows(named=True)
         ]
-        head = [self.col("unmet", "year"), self.col("unmet", "pieces"), t("words.marginal")]
+        head = [
+            self.col("unmet", "year"),
+            self.col("unmet", "pieces"),
+            self.col("summary", "late_days"),
+            t("words.marginal"),
+        ]
         return {
             "year": y,
+            "sourcing": self.sourcing_table(),
+            "sourcing_chart": self.chart(partial(sourcing_chart, r, t)),
+            "prices": self.prices(priced, names),
             "by_departement": by_departement,
             "utilisation": utilisation,
             "shadow": shadow,
+            "shadow_year": shadow_year,
             "unmet": table(head, rows),
             "capacity_chart": self.chart(partial(capacity_chart, r, t)),
         }
+
+    def priced_workshops(self) -> pl.DataFrame:
+        """The surveyed workshops whose capacity has a price in euros (finite, positive):
+        NaN prices, set by the engine's internal penalty in a late year, are left out."""
+        shadow = pl.col("shadow_eur_per_min")
+        return self.results.capacity.filter(
+            shadow.is_not_null()
+            & shadow.is_finite()
+            & (shadow > 1e-9)
+            & (pl.col("workshop_id") != NEW_CAPACITY)
+        )
+
+    def sourcing_table(self) -> Table:
+        """Pieces by source and year, with the local-content share."""
+        t, src = self.t, self.results.sourcing
+        by = src.group_by("year", "source").agg(pl.col("pieces").sum())
+        pieces = {(int(row["year"]), str(row["source"])): row["pieces"] for row in by.to_dicts()}
+        columns = {
+            "surveyed": "pieces_surveyed",
+            "new_regional": "pieces_new_regional",
+            "imported": "pieces_imported",
+            "late": "unmet_pieces",
+        }
+        rows = []
+        for y in self.years:
+            values = [float(pieces.get((y, source), 0.0)) for source in SOURCES]
+            total = sum(values)
+            imported = values[SOURCES.index("imported")]
+            share = 1.0 - imported / total if total > 0 else 1.0
+            rows.append([str(y), *(self.num(v) for v in values), self.num(total), self.pct(share)])
+        head = [
+            self.col("sourcing", "year"),
+            *(self.col("summary", columns[source]) for source in SOURCES),
+            t("words.total"),
+            self.col("summary", "local_content_share"),
+        ]
+        return table(head, rows)
+
+    def prices(self, priced: pl.DataFrame, names: Mapping[str, str]) -> list[str]:
+        """One sentence a year on what one more minute of capacity is worth: the dearest
+        finite price in euros, or, in a late year, why no price is shown."""
+        t, out = self.t, []
+        for row in self.results.summary.iter_rows(named=True):
+            year = int(row["year"])
+            if row["unmet_pieces"] > 0:
+                clause = self.late_clause(row)
+                out.append(t("prices.late", year=year, late=capitalise(clause)))
+                continue
+            sub = priced.filter(pl.col("year") == year).sort("shadow_eur_per_min", descending=True)
+            if sub.height == 0:
+                out.append(t("prices.none", year=year))
+                continue
+            top = sub.row(0, named=True)
+            workshop = str(top["workshop_id"])
+            name = names.get(workshop, "")
+            out.append(
+                t(
+                    "prices.year",
+                    year=year,
+                    n=self.num(sub.height),
+                    workshop=f"{workshop} ({name})" if name else workshop,
+                    eur=f"{self.num(top['shadow_eur_per_min'], 2)} €",
+                )
+            )
+        return out
 
     def schedule(self) -> dict[str, Any]:
         t, s = self.t, self.results.summary
@@ -568,6 +687,7 @@ class _Report:
                 self.day(row["delivered"]),
                 self.num(row["makespan_days"]),
                 t("words.yes") if row["on_time"] else t("words.no"),
+                self.late(row),
                 self.num(row["hiring_needed_for_deadline"]),
             ]
             for row in s.iter_rows(named=True)
@@ -579,15 +699,25 @@ class _Report:
             "delivered",
             "makespan_days",
             "on_time",
+            "late_days",
             "hiring_needed_for_deadline",
         )
+        late = [
+            t("schedule.late", late=capitalise(self.late_clause(row)))
+            for row in s.iter_rows(named=True)
+            if row["unmet_pieces"] > 0
+        ]
+        # A year whose pieces are all late (or imported) has no schedule to draw.
+        scheduled = set(self.results.schedule["year"].to_list())
         gantts = [
             (y, self.chart(partial(gantt_chart, self.results, y, t, GANTT_ROWS)))
             for y in self.years
+            if y in scheduled
         ]
         return {
             "top": GANTT_ROWS,
             "dates": table([self.col("summary", c) for c in columns], rows),
+            "late": late,
             "gantts": gantts,
         }
 

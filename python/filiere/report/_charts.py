@@ -19,7 +19,15 @@ if TYPE_CHECKING:
     from filiere.results import Results
     from filiere.uncertainty import Distribution
 
-__all__ = ["balance_chart", "capacity_chart", "fan_chart", "gantt_chart", "svg", "tornado_chart"]
+__all__ = [
+    "balance_chart",
+    "capacity_chart",
+    "fan_chart",
+    "gantt_chart",
+    "sourcing_chart",
+    "svg",
+    "tornado_chart",
+]
 
 _PROLOG = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
@@ -71,8 +79,17 @@ def balance_chart(results: Results, year: int, t: Text) -> Figure:
     return results.plot.balance(year, labels=labels)
 
 
+def sourcing_chart(results: Results, t: Text) -> Figure:
+    """Where the pieces come from, year by year."""
+    p = t.section("plot")
+    labels = {key: p[key] for key in ("surveyed", "new_regional", "imported", "late")}
+    labels["ylabel"] = p["pieces_axis"]
+    labels["title"] = t("allocation.sourcing_title")
+    return results.plot.sourcing(labels=labels)
+
+
 def capacity_chart(results: Results, t: Text) -> Figure:
-    """Operators needed to deliver on time, year by year."""
+    """Operators working for the programme, year by year."""
     p = t.section("plot")
     labels = {key: p[key] for key in ("offered", "trainees", "hired", "new_needed")}
     labels["ylabel"] = p["operators_axis"]
