@@ -88,10 +88,17 @@ pub fn year_figures(
 ) -> Result<YearFigures> {
     let mut total = vec![0.0; kit.len()];
     let (mut labour_minutes, mut labour_cost_eur) = (0.0, 0.0);
+    // Pieces imported, and labour minutes of the pieces made in the region, by product.
+    let (mut imported, mut local_minutes) = (vec![0.0; kit.len()], vec![0.0; kit.len()]);
     for &(k, c, q) in made {
         total[k] += q;
         labour_minutes += q * c.labour_minutes();
         labour_cost_eur += q * c.labour_cost_eur();
+        if c.imported_eur > 0.0 {
+            imported[k] += q;
+        } else {
+            local_minutes[k] += q * c.labour_minutes();
+        }
     }
     let mut average = vec![PieceCost::default(); kit.len()];
     for &(k, c, q) in made {
@@ -117,10 +124,21 @@ pub fn year_figures(
     let io_by_branch = economy.jobs_by_branch(&shock)?;
     let direct_fte = fte(labour_minutes / 60.0, m);
     let io = IoJobs::of(&io_by_branch);
+    let carbon: Vec<(f64, f64)> = (0..kit.len())
+        .map(|k| {
+            let local = total[k] - imported[k];
+            let minutes = if local > 0.0 {
+                local_minutes[k] / local
+            } else {
+                piece_cost(kit[k].0, &WorkshopTerms::of(None, m), m).labour_minutes()
+            };
+            (imported[k] / total[k].max(f64::MIN_POSITIVE), minutes)
+        })
+        .collect();
     let balance = Balance::new(
         kit,
         pieces,
-        &average,
+        &carbon,
         BalanceInputs {
             budget_ttc_eur,
             jobs_gross: direct_fte + io.indirect + io.induced,
@@ -256,7 +274,8 @@ pub struct Balance {
     pub net_cost_per_job_eur: f64,
     /// `premium_eur` / `jobs_net`: the Région's own cost per net job-year.
     pub region_cost_per_job_eur: f64,
-    /// Carbon of the pieces made in the region (t CO2e).
+    /// Carbon of the programme's pieces: made in the region, and imported where
+    /// `local_content_min` lets them be (t CO2e).
     pub co2e_local_t: f64,
     /// Carbon of the same pieces imported (t CO2e).
     pub co2e_import_t: f64,
@@ -265,12 +284,14 @@ pub struct Balance {
 }
 
 impl Balance {
-    /// The balance of a year: `kit` and `pieces` as for [`year_figures`], `average` the
-    /// average cost of each kit product.
+    /// The balance of a year: `kit` and `pieces` as for [`year_figures`]; `carbon`, for
+    /// each kit product, the share of its pieces imported and the labour minutes of a piece
+    /// made in the region (the carbon of making is per minute; imported pieces count at the
+    /// import footprint, as the baseline does).
     pub fn new(
         kit: &[(&Product, f64)],
         pieces: &[f64],
-        average: &[PieceCost],
+        carbon: &[(f64, f64)],
         f: BalanceInputs,
         m: &ModelParams,
     ) -> Self {
@@ -282,9 +303,11 @@ impl Balance {
         for (k, &(p, _)) in kit.iter().enumerate() {
             let q = pieces[k];
             import_ht += q * p.import_price_eur.unwrap_or(f64::NAN) * m.import_price_factor;
-            let minutes = average[k].labour_minutes();
-            co2e_local_t += q * PieceCarbon::of(p, minutes, false, m).total() / 1000.0;
-            co2e_import_t += q * PieceCarbon::of(p, minutes, true, m).total() / 1000.0;
+            let (share_imported, minutes) = carbon[k];
+            let local = PieceCarbon::of(p, minutes, false, m).total() / 1000.0;
+            let abroad = PieceCarbon::of(p, minutes, true, m).total() / 1000.0;
+            co2e_local_t += q * ((1.0 - share_imported) * local + share_imported * abroad);
+            co2e_import_t += q * abroad;
         }
         let import_baseline_cost_eur = import_ht * (1.0 + m.vat_rate);
         let premium_eur = f.budget_ttc_eur - import_baseline_cost_eur;
@@ -335,13 +358,14 @@ impl Balance {
 /// Whether and when a year's pieces reach the schools.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Lateness {
-    /// Everything delivered before the rentrée by the surveyed workshops with their hires.
+    /// Every piece delivered before the rentrée, all sources together (surveyed workshops
+    /// with their hires, new regional capacity, imports).
     pub on_time: bool,
     /// Calendar days from the order to the last delivery (`None`: never).
     pub makespan_days: Option<i64>,
-    /// Calendar days from the rentrée to the last delivery by the surveyed workshops alone:
-    /// 0 when on time, and also when a fraction of a piece is left over although the last
-    /// delivery falls on the deadline's day; `None` when they never deliver.
+    /// Calendar days from the rentrée to the last delivery: 0 when on time; when pieces are
+    /// late, the delay if the surveyed workshops made them after their share of the work
+    /// (`programme::YearPlan::alone_minutes`); `None` when they never could.
     pub late_days: Option<i64>,
 }
 
@@ -621,7 +645,13 @@ mod tests {
             direct_fte: 0.8,
             labour_cost_eur: 20_000.0,
         };
-        let b = Balance::new(&[(&polo, 1.0)], &[1000.0], &[avg], inputs, &m);
+        let b = Balance::new(
+            &[(&polo, 1.0)],
+            &[1000.0],
+            &[(0.0, avg.labour_minutes())],
+            inputs,
+            &m,
+        );
         let close = |a: f64, want: f64, tol: f64| assert!((a - want).abs() < tol, "{a} != {want}");
         close(b.jobs_displaced, 0.1, 1e-12);
         close(b.jobs_net, 0.9, 1e-12);

@@ -252,8 +252,8 @@ parameters! {
         "efficiency of new capacity in its first year (learning), as a fraction of line_efficiency",
         "rendement de la nouvelle capacité la première année (apprentissage), en part de line_efficiency";
     new_capacity_max_operators_per_year: "operators/yr", [0.0, 1e6],
-        "operators the region can recruit and train for new capacity in a year (1e6: no bound)",
-        "opérateurs que la région peut recruter et former pour la nouvelle capacité en un an (1e6 : sans limite)";
+        "operators the region can recruit and train for new capacity a year, recruiting ahead from the launch: by programme year k (0 first) at most (k + 1) times this (1e6: no bound)",
+        "opérateurs que la région peut recruter et former par an pour la nouvelle capacité, en recrutant dès le lancement : à l'année k du programme (0 la première) au plus (k + 1) fois ce nombre (1e6 : sans limite)";
 }
 
 /// A probability distribution over a parameter's value.
