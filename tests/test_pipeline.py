@@ -95,7 +95,11 @@ def test_rerun_without_change_recomputes_nothing(pilot_dir: Path, tmp_path: Path
     )
     assert manifest["options"]["draws"] == DRAWS
     params = pl.read_csv(pilot_dir.parent / "aura" / "parameters.csv")
-    assert manifest["parameters"] == dict(zip(params["name"], params["value"], strict=True))
+    # The parameters used: the table's, with the study file's override (the pilot was
+    # ordered 36 weeks ahead, data/aura-pilot/study.toml).
+    expected = dict(zip(params["name"], params["value"], strict=True))
+    expected["order_weeks_before_rentree"] = 36.0
+    assert manifest["parameters"] == expected
     # the results came back from the cache unchanged
     assert again.results.summary.equals(first.results.summary)
 

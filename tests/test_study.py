@@ -111,6 +111,8 @@ def test_constructor_accepts_polars_pandas_and_arrow(pilot: fl.Study) -> None:
         study = fl.Study(
             **{k: convert(v) for k, v in tables.items()}, scenario=scenario, name=pilot.name
         )
+        # The study file's parameter override (order 36 weeks ahead) is not in the tables.
+        study = study.with_params(order_weeks_before_rentree=36)
         assert_frame_equal(study.run().summary, expected)
     assert isinstance(tables["catalog"].to_pandas(), pd.DataFrame)
     assert isinstance(tables["catalog"].to_arrow(), pa.Table)

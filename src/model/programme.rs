@@ -758,17 +758,15 @@ fn plan_year(cx: &Context<'_>, year: i32, k: u32, carry: &mut Carry) -> Result<Y
         }
     };
     let nc_shadow = euros(nc_shadow);
+    // The schedule of a maker's work, if it has any.
+    let scheduled = |t: &ScheduleInput, pieces: f64, minutes: f64, operators: f64| {
+        (pieces > 0.0 && operators > 0.0)
+            .then(|| schedule(&sched(t, pieces, minutes, operators), settings, cal))
+            .transpose()
+    };
     let mut rows = Vec::with_capacity(n + 1);
     for (i, w) in workshops.iter().enumerate() {
-        let schedule = if made[i] > 0.0 {
-            Some(schedule(
-                &sched(&cx.makers[i].template, made[i], used[i], operators[i]),
-                settings,
-                cal,
-            )?)
-        } else {
-            None
-        };
+        let schedule = scheduled(&cx.makers[i].template, made[i], used[i], operators[i])?;
         rows.push(WorkshopYear {
             workshop: w.id.clone(),
             departement: Some(w.departement.clone()),
@@ -793,15 +791,7 @@ fn plan_year(cx: &Context<'_>, year: i32, k: u32, carry: &mut Carry) -> Result<Y
             } else {
                 0.0
             };
-        let schedule = if nc_pieces > 0.0 && effective > 0.0 {
-            Some(schedule(
-                &sched(&cx.new_template, nc_pieces, nc_used, effective),
-                settings,
-                cal,
-            )?)
-        } else {
-            None
-        };
+        let schedule = scheduled(&cx.new_template, nc_pieces, nc_used, effective)?;
         rows.push(WorkshopYear {
             workshop: NEW_CAPACITY.into(),
             departement: None,
