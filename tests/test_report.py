@@ -26,6 +26,7 @@ SECTIONS = {
         "Demande",
         "Capacités et répartition",
         "Calendrier de production",
+        "La date de commande, une décision à prendre",
         "Coûts",
         "Emplois",
         "Bilan pour la Région et les finances publiques",
@@ -39,6 +40,7 @@ SECTIONS = {
         "Demand",
         "Capacity and allocation",
         "Production schedule",
+        "The order date, a decision to make",
         "Costs",
         "Jobs",
         "Balance for the Région and public finances",
@@ -422,3 +424,130 @@ def test_display_paths() -> None:
         "workshops": "workshops.csv",
         "parameters": "../aura/parameters.csv",
     }
+
+
+# -- the decision figures: ranges, P(on time), the order date ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def aura_draws(aura: fl.Study) -> fl.Distribution:
+    # Few exact draws (the allocation re-solved in each): enough for ranges to show.
+    return aura.monte_carlo(200, seed=1, progress=False)
+
+
+@pytest.fixture(scope="module")
+def aura_reports(
+    aura: fl.Study, aura_results: fl.Results, aura_draws: fl.Distribution
+) -> dict[str, str]:
+    return {lang: build_report(aura, aura_results, aura_draws, lang=lang) for lang in ("fr", "en")}
+
+
+def _section(html: str, anchor: str) -> str:
+    return html.split(f"<section id='{anchor}'>", 1)[1].split("</section>", 1)[0]
+
+
+def _number(value: float, lang: str) -> str:
+    out = f"{value:,.0f}"
+    return out.replace(",", "\u00a0") if lang == "fr" else out
+
+
+def _pct(value: float, lang: str) -> str:
+    return f"{_number(100 * value, lang)} %"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_aura_summary_ranges_hiring_and_probability_on_time(
+    aura_results: fl.Results, aura_draws: fl.Distribution, aura_reports: dict[str, str], lang: str
+) -> None:
+    summary = _text(_section(aura_reports[lang], "summary"))
+    q = aura_draws.quantiles(metrics=["hiring_needed_for_deadline", "direct_fte", "jobs_gross"])
+
+    def p5_p50_p95(metric: str, year: int) -> list[str]:
+        row = q.filter((pl.col("metric") == metric) & (pl.col("year") == year)).row(0, named=True)
+        return [_number(row[c], lang) for c in ("p5", "p50", "p95")]
+
+    # Hiring for the busiest rentrée (2028: 1,097 central) with its P5 and P95.
+    lo, _, hi = p5_p50_p95("hiring_needed_for_deadline", 2028)
+    assert lo != hi  # the exact draws re-solve the allocation: hiring varies
+    if lang == "fr":
+        assert f"les recrutements de cette rentrée vont de {lo} (P5) à {hi} (P95)" in summary
+    else:
+        assert f"recruitment for that rentrée ranges from {lo} (P5) to {hi} (P95)" in summary
+    # ... and in the table, every figure with its range: hiring, direct FTE, gross jobs.
+    central = aura_results.summary.filter(pl.col("year") == 2028).row(0, named=True)
+    for metric in ("hiring_needed_for_deadline", "direct_fte", "jobs_gross"):
+        lo, mid, hi = p5_p50_p95(metric, 2028)
+        cell = f"{_number(central[metric], lang)} P5 {lo} · P50 {mid} · P95 {hi}"
+        assert cell in summary, (metric, cell)
+    # P(on time) per year, from Distribution.probability_on_time.
+    p = {int(r["year"]): r["p_on_time"] for r in aura_draws.probability_on_time().to_dicts()}
+    word = "en" if lang == "fr" else "in"
+    listed = ", ".join(f"{_pct(p[y], lang)} {word} {y}" for y in sorted(p))
+    if lang == "fr":
+        assert (
+            "Probabilité que toutes les pièces arrivent avant la rentrée (part des 200 tirages "
+            f"à l'heure) : {listed}." in summary
+        )
+        assert f"non à l'heure dans {_pct(p[2028], lang)} des tirages" in summary
+        assert "Chaque tirage refait tout le calcul" in summary
+        labels = ("Emplois nets", "Retard après la rentrée")
+    else:
+        assert (
+            "Probability that every piece arrives before the rentrée (share of the 200 draws "
+            f"on time): {listed}." in summary
+        )
+        assert f"no on time in {_pct(p[2028], lang)} of draws" in summary
+        assert "Each draw redoes the whole computation" in summary
+        labels = ("Net jobs", "Delay after the rentrée")
+    # Net jobs and late days carry their ranges too.
+    for label in labels:
+        assert re.search(re.escape(label) + r"[^P]*P5 [\d\u00a0,]+ · P50", summary), label
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_aura_order_date_section_chart_and_sentences(
+    aura: fl.Study, aura_reports: dict[str, str], lang: str
+) -> None:
+    section_html = _section(aura_reports[lang], "order")
+    assert section_html.count("<svg") == 1  # the order curve
+    section = _text(section_html)
+    curve = aura.order_curve([13, 26, 39, 52])
+    row = curve.filter((pl.col("year") == 2028) & (pl.col("order_weeks_before_rentree") == 52))
+    r = row.row(0, named=True)
+    assert (r["operators_recruited_total"], r["hiring_needed_for_deadline"]) == (2_098, 1_097)
+    assert r["late_days"] == 150
+    total, year_hires = _number(2_098, lang), _number(1_097, lang)
+    if lang == "fr":
+        assert "Ce rapport retient 52 semaines : une hypothèse" in section
+        assert "La Région n'a pas encore fait ce choix" in section
+        assert "entre 26 et 52 semaines" in section
+        sentence = (
+            f"Commandé 52 semaines avant la rentrée, le programme doit recruter {total} "
+            f"opérateurs d'ici la rentrée 2028 (dont {year_hires} pour cette rentrée) ; il est "
+            "en retard de 150 jours"
+        )
+    else:
+        assert "This report uses 52 weeks: an assumption" in section
+        assert "The Région has not made this choice yet" in section
+        assert "between 26 and 52 weeks" in section
+        sentence = (
+            f"Ordered 52 weeks before the rentrée, the programme must recruit {total} operators "
+            f"by the 2028 rentrée ({year_hires} of them for that rentrée); it is 150 days late"
+        )
+    assert sentence in section
+    # One sentence per year and lead time: 4 years x 4 lead times.
+    assert section.count("Commandé " if lang == "fr" else "Ordered ") == 16
+    # The parameter's reason, from the parameters table.
+    assert "assumption: to spread 7.5 M pieces over the year" in section
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_tornado_shows_the_catalog_minutes_and_the_order_date(
+    aura_reports: dict[str, str], lang: str
+) -> None:
+    section = _text(_section(aura_reports[lang], "sensitivity"))
+    for name in ("order_weeks_before_rentree", "catalog.polo.sam_sew_min", "line_efficiency"):
+        assert name in section, name
+    # The order date moves direct jobs once the allocation is re-solved.
+    assert ("commandé 26 semaines avant" if lang == "fr" else "ordered 26 weeks before") in section
+    assert _section(aura_reports[lang], "sensitivity").count("<svg") == 1

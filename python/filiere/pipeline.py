@@ -11,8 +11,8 @@ stage           depends on                                             output
 validate:KIND   that input file's bytes (one stage per table)          problems (JSON)
 model           the study's content (every table, parameter and        result tables
                 scenario setting, as the core serialises it)
-sensitivity     model                                                  tornado (Parquet)
-monte_carlo     model, number of draws, seed                           draws (Parquet)
+sensitivity     model (re-solved per set of inputs)                    tornado (Parquet)
+monte_carlo     model, number of draws, seed (exact draws)             draws (Parquet)
 report          every stage above, language                            report.html
 write           model, report, CSV locale, formats                     the output folder
 ==============  =====================================================  ==================
@@ -355,8 +355,10 @@ def run_pipeline(
             inputs[kind] = info
             validate_keys[kind] = _digest(version, "validate", kind, source, info.get("sha256", ""))
         model_key = _digest(version, "model", study._inner.to_json())
-        sens_key = _digest(version, "sensitivity", model_key, "tornado", "direct_fte")
-        mc_key = _digest(version, "monte_carlo", model_key, draws, seed)
+        # Both re-solve the allocation for each set of inputs (the key says so, so that a
+        # cache written by the fast mode is never taken for exact draws).
+        sens_key = _digest(version, "sensitivity", model_key, "tornado", "direct_fte", "exact")
+        mc_key = _digest(version, "monte_carlo", model_key, draws, seed, "exact")
         report_key = _digest(
             version,
             "report",
@@ -450,7 +452,7 @@ def run_pipeline(
         ran, note = tornado is None, ""
         if tornado is None:
             try:
-                tornado = study.sensitivity("tornado", metric="direct_fte")
+                tornado = study.sensitivity("tornado", metric="direct_fte", resolve_allocation=True)
                 frame = tornado
                 cache.put(entry, lambda p: frame.write_parquet(p))
             except FiliereError as err:
@@ -469,11 +471,15 @@ def run_pipeline(
             cached = cache.get(entry, pl.read_parquet)
             params = cache.get(meta, lambda p: json.loads(_read_text(p)))
             if cached is not None and isinstance(params, list):
-                distribution = Distribution(draws=cached, parameters=params, seed=seed)
+                distribution = Distribution(
+                    draws=cached, parameters=params, seed=seed, resolve_allocation=True
+                )
             else:
                 ran = True
                 try:
-                    distribution = study.monte_carlo(draws, seed=seed, progress=progress)
+                    distribution = study.monte_carlo(
+                        draws, seed=seed, resolve_allocation=True, progress=progress
+                    )
                     dist = distribution
                     cache.put(entry, lambda p: dist.draws.write_parquet(p))
                     cache.put(meta, _write_text(json.dumps(dist.parameters)))

@@ -29,6 +29,7 @@ __all__ = [
     "fan",
     "gantt",
     "histogram",
+    "order_curve",
     "sourcing",
     "tornado",
 ]
@@ -419,6 +420,108 @@ def tornado(frame: pl.DataFrame, *, labels: Mapping[str, str] | None = None) -> 
     ax.set_yticks(range(rows.height), rows["parameter"].to_list(), fontsize=8)
     ax.set_xlabel(text["xlabel"])
     ax.set_title(text["title"])
+    return fig
+
+
+#: Colours of the years of :func:`order_curve`, in order (a colour-blind-safe palette).
+YEAR_COLOURS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#000000")
+
+
+def order_curve(
+    curve: pl.DataFrame,
+    *,
+    central: float | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """The order date as a decision: for each order lead time (weeks before the rentrée),
+    the operators the programme must have recruited by each year's rentrée (cumulative
+    since the launch: the surveyed workshops' hires and new capacity's recruits) and the
+    days the year's last piece arrives after the rentrée, one line per year.
+
+    Parameters
+    ----------
+    curve : polars.DataFrame
+        What :meth:`filiere.Study.order_curve` returns (``year``,
+        ``order_weeks_before_rentree``, ``operators_recruited_total``, ``late_days``).
+    central : float, optional
+        The lead time the study uses (``order_weeks_before_rentree``), marked by a dashed
+        line.
+    labels : mapping of str to str, optional
+        Texts replacing the English ones: ``xlabel``, ``recruited`` and ``late_days``
+        (the two panels' axes), ``central`` (legend of the dashed line), ``never`` (a
+        year whose late pieces have no delivery date, drawn at the top of the axis) and
+        ``title``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import filiere as fl
+    >>> study = fl.Study.example("aura-pilot")
+    >>> fig = fl.plot.order_curve(study.order_curve([13, 26, 36, 52]), central=36)
+    >>> [ax.get_xlabel() for ax in fig.axes]
+    ['weeks between the order and the rentrée', 'weeks between the order and the rentrée']
+    """
+    if curve.height == 0:
+        raise ValueError("nothing to plot: the order curve is empty")
+    text = _labels(
+        {
+            "xlabel": "weeks between the order and the rentrée",
+            "recruited": "operators recruited by the rentrée (since the launch)",
+            "late_days": "days late (last piece after the rentrée)",
+            "central": "the study's lead time",
+            "never": "late, no delivery date",
+            "title": "The order date: operators to recruit and lateness",
+        },
+        labels,
+    )
+    years = sorted(int(y) for y in curve["year"].unique().to_list())
+    fig = _figure(9, 4.2)
+    left, right = fig.subplots(1, 2)
+    top = max(
+        [float(v) for v in curve["late_days"].drop_nulls().to_list()] + [1.0],
+    )
+    never = False
+    for i, y in enumerate(years):
+        sub = curve.filter(pl.col("year") == y).sort("order_weeks_before_rentree")
+        weeks = [float(w) for w in sub["order_weeks_before_rentree"].to_list()]
+        colour = YEAR_COLOURS[i % len(YEAR_COLOURS)]
+        recruited = [float(v) for v in sub["operators_recruited_total"].to_list()]
+        left.plot(weeks, recruited, marker="o", color=colour, label=str(y))
+        # A late year without a delivery date (null late_days) sits at the top of the axis.
+        late = sub["late_days"].to_list()
+        never = never or any(v is None for v in late)
+        days = [1.1 * top if v is None else float(v) for v in late]
+        right.plot(weeks, days, marker="o", color=colour, label=str(y))
+    for ax in (left, right):
+        ax.set_xlabel(text["xlabel"])
+        ax.set_ylim(bottom=0)
+        if central is not None:
+            ax.axvline(central, color=NEUTRAL, linestyle="--", linewidth=1)
+    left.set_ylabel(text["recruited"], fontsize=8)
+    right.set_ylabel(text["late_days"], fontsize=8)
+    if never:
+        right.axhline(1.1 * top, color=LATE, linestyle=":", linewidth=1)
+        right.annotate(
+            text["never"],
+            (0.02, 1.1 * top),
+            xycoords=("axes fraction", "data"),
+            fontsize=7,
+            color=LATE,
+            va="bottom",
+        )
+    handles, names = left.get_legend_handles_labels()
+    if central is not None:
+        from matplotlib.lines import Line2D
+
+        handles.append(Line2D([], [], color=NEUTRAL, linestyle="--", linewidth=1))
+        names.append(f"{text['central']} ({central:g})")
+    fig.legend(
+        handles, names, loc="outside lower center", ncols=len(names), fontsize=8, frameon=False
+    )
+    fig.suptitle(text["title"])
     return fig
 
 

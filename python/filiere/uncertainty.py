@@ -154,7 +154,9 @@ def monte_carlo(
             chunk=chunk,
             client=client,
         )
-        return Distribution(draws=draws, parameters=names, seed=seed)
+        return Distribution(
+            draws=draws, parameters=names, seed=seed, resolve_allocation=resolve_allocation
+        )
     # Imported here: in a Jupyter without ipywidgets, tqdm.auto warns that it falls back to
     # a text bar, which ``import filiere`` should not do.
     from tqdm.auto import tqdm  # type: ignore[import-untyped,unused-ignore]
@@ -173,7 +175,12 @@ def monte_carlo(
             end = min(n, start + size)
             parts.append(mc.draws(seed, start, end))
             bar.update(end - start)
-    return Distribution(draws=pl.concat(parts), parameters=mc.names(), seed=seed)
+    return Distribution(
+        draws=pl.concat(parts),
+        parameters=mc.names(),
+        seed=seed,
+        resolve_allocation=resolve_allocation,
+    )
 
 
 @dataclass(frozen=True)
@@ -203,11 +210,17 @@ class Distribution:
         The uncertain inputs sampled, in column order: parameters, then catalog figures.
     seed : int
         The seed: draw i depends only on (seed, i).
+    resolve_allocation : bool or None
+        True when every draw re-solved the allocation (the exact mode, the default of
+        :meth:`filiere.Study.monte_carlo`), False when the draws kept the central run's
+        allocation (the fast mode: hiring and the sourcing split do not vary), None when
+        not recorded.
     """
 
     draws: pl.DataFrame
     parameters: list[str]
     seed: int
+    resolve_allocation: bool | None = None
 
     def quantiles(
         self, q: Sequence[float] = (0.05, 0.5, 0.95), metrics: Sequence[str] | None = None
@@ -319,7 +332,12 @@ def _metric_of(out: pl.DataFrame, metric: str, year: int | None) -> tuple[int, p
 
 
 def sobol_indices(
-    study_core: _core.Study, metric: str, year: int | None, n: int, seed: int
+    study_core: _core.Study,
+    metric: str,
+    year: int | None,
+    n: int,
+    seed: int,
+    resolve_allocation: bool = False,
 ) -> pl.DataFrame:
     """Sobol' indices of a headline figure over the uncertain inputs (parameters and catalog
     figures), each with its own distribution.
@@ -328,10 +346,10 @@ def sobol_indices(
     input's inverse distribution function (in the core, as the Monte Carlo draws it), so a
     triangular input is sampled triangular, not uniform over its range. The indices are
     those of the inputs: a per-coordinate one-to-one map leaves the variance decomposition
-    of the output unchanged.
+    of the output unchanged. ``resolve_allocation`` re-solves the study for every set.
     """
     _check_metric(metric)
-    mc = _core.MonteCarlo(study_core, False)
+    mc = _core.MonteCarlo(study_core, resolve_allocation)
     names = mc.names()
     if not names:
         raise ParameterError("no uncertain input: every distribution is fixed", name="method")
@@ -348,11 +366,14 @@ def sobol_indices(
     return frame.with_columns(pl.lit(metric).alias("metric"), pl.lit(chosen[0]).alias("year"))
 
 
-def tornado(study_core: _core.Study, metric: str, year: int | None) -> pl.DataFrame:
+def tornado(
+    study_core: _core.Study, metric: str, year: int | None, resolve_allocation: bool = False
+) -> pl.DataFrame:
     """One-at-a-time sensitivity: each uncertain input (parameter or catalog figure) at its
-    low and high end, the others central, evaluated with the central allocation kept."""
+    low and high end, the others central, evaluated with the central allocation kept or,
+    with ``resolve_allocation``, with the whole study re-solved for each set."""
     _check_metric(metric)
-    mc = _core.MonteCarlo(study_core, False)
+    mc = _core.MonteCarlo(study_core, resolve_allocation)
     names, ranges = mc.names(), mc.ranges()
     base_values = mc.centrals()
     sets = [base_values]

@@ -55,13 +55,21 @@ def build_report(
 ) -> str:
     """The feasibility report of a study, as one self-contained HTML page.
 
-    Sections: executive summary (with P5–P50–P95 ranges when ``distribution`` is given;
-    the late years, their late pieces and days), demand, capacity and allocation (where
-    the pieces come from, year by year and as a chart; what one more minute of capacity is
-    worth, in euros, or why no price is shown in a late year; utilisation, the most
-    constrained workshops), production schedule
-    (Gantt charts), costs, jobs (direct, input-output indirect and induced, by
-    département), sensitivity (tornado chart of direct jobs), uncertainty (fan chart),
+    Sections: executive summary (when ``distribution`` is given, every figure with its
+    P5–P50–P95 across the draws: pieces, budget, cost per kit, direct FTE, indirect,
+    induced, gross and net jobs, operators to recruit for the rentrée, late pieces and
+    days; and the probability of being on time each year, from
+    :meth:`~filiere.uncertainty.Distribution.probability_on_time`; the late years, their
+    late pieces and days), demand, capacity and allocation (where the pieces come from,
+    year by year and as a chart; what one more minute of capacity is worth, in euros, or
+    why no price is shown in a late year; utilisation, the most constrained workshops),
+    production schedule (Gantt charts), the order date as a decision (the study run at
+    13, 26, 39 and 52 weeks and at its own lead time, :meth:`~filiere.Study.order_curve`:
+    a chart of the operators to recruit and the days late, and one sentence per year and
+    lead time; the lead time used and whether it is an assumption), costs, jobs (direct,
+    input-output indirect and induced, by département), sensitivity (tornado chart of
+    direct jobs with the allocation re-solved, catalog minutes and order date included),
+    uncertainty (fan chart),
     every assumption with its source, and a data-quality annex (the input files checked
     again, the survey's missing answers). A section whose data is missing or whose
     computation fails says so; it does not stop the report. Every string read from the
@@ -74,13 +82,14 @@ def build_report(
     results : Results
         ``study.run()``.
     distribution : Distribution, optional
-        ``study.monte_carlo(n, seed=...)``, for the ranges and the fan chart; without it
-        the report says the ranges were not computed.
+        ``study.monte_carlo(n, seed=...)`` (exact draws by default), for the ranges, the
+        probability of being on time and the fan chart; without it the report says the
+        ranges were not computed.
     lang : {"fr", "en"}, default "fr"
         Language of the text and of the number format (``1 234,5`` or ``1,234.5``).
     sensitivity : polars.DataFrame, optional
-        ``study.sensitivity("tornado", metric="direct_fte")`` if already computed
-        (:mod:`filiere.pipeline` caches it); computed here otherwise.
+        ``study.sensitivity("tornado", metric="direct_fte", resolve_allocation=True)`` if
+        already computed (:mod:`filiere.pipeline` caches it); computed here otherwise.
     validation : mapping of str to SourceCheck, optional
         :func:`check_source` of each input table, by kind, if already computed.
 

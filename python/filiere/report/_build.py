@@ -28,6 +28,7 @@ from filiere.report._charts import (
     capacity_chart,
     fan_chart,
     gantt_chart,
+    order_chart,
     sourcing_chart,
     svg,
     tornado_chart,
@@ -53,6 +54,7 @@ SECTIONS = (
     "demand",
     "allocation",
     "schedule",
+    "order",
     "costs",
     "jobs",
     "balance",
@@ -81,6 +83,13 @@ ECONOMY_VECTORS = (
     "compensation",
     "aura",
 )
+
+#: Order lead times (weeks before the rentrée) the order-date section compares, with the
+#: study's own value added.
+ORDER_WEEKS = (13.0, 26.0, 39.0, 52.0)
+
+#: The parameter that sets the order date.
+ORDER_PARAMETER = "order_weeks_before_rentree"
 
 #: Rows of the jobs table (columns of ``summary``); the best estimate, ``jobs_gross``,
 #: follows them in bold.
@@ -394,29 +403,53 @@ class _Report:
                 hired=self.num(busiest["operators_hired"]),
                 recruits=self.num(busiest["new_capacity_hired"]),
             )
+            q = self.quantile("hiring_needed_for_deadline", int(busiest["year"]))
+            if q is not None:
+                lo, mid, hi = (self.num(v) for v in q)
+                hiring += " " + t("summary.hiring_range", lo=lo, mid=mid, hi=hi)
+        probability, edge = self.probability_sentences(rows)
 
         def cell(central: str, metric: str, year: int, fmt: Callable[[float], str]) -> Cell:
+            """The central value with its P5–P50–P95 across the draws (or that every draw
+            gives the same value)."""
             q = self.quantile(metric, year)
-            if q is None or q[0] == q[2]:
+            if q is None:
                 return Cell(central)
+            if q[0] == q[2]:
+                return Cell(central, t("summary.no_spread"))
             lo, mid, hi = (fmt(v) for v in q)
             return Cell(central, t("summary.range", lo=lo, mid=mid, hi=hi))
 
+        p_on_time = self.p_on_time()
+
         def on_time(r: dict[str, Any]) -> Cell:
             answer = t("words.yes") if r["on_time"] else t("words.no")
-            if self.dist is not None:
-                draws = self.dist.draws.filter(pl.col("year") == r["year"])["on_time"]
-                if draws.len():
-                    mean = draws.cast(pl.Float64).mean()
-                    share = self.pct(float(mean) if isinstance(mean, int | float) else 0.0)
-                    return Cell(answer, t("summary.share_on_time", share=share))
-            return Cell(answer)
+            p = p_on_time.get(int(r["year"]))
+            if p is None:
+                return Cell(answer)
+            return Cell(answer, t("summary.share_on_time", share=self.pct(p)))
 
         def euros(v: float) -> str:
             return f"{self.num(v, 2)} €"
 
+        def days(v: float) -> str:
+            return self.num(v)
+
+        def late_days(r: dict[str, Any]) -> Cell:
+            return cell(self.late(r), "late_days", r["year"], days)
+
+        net = {
+            int(row["year"]): row["jobs_net"] for row in self.results.balance.iter_rows(named=True)
+        }
+
+        def jobs(metric: str) -> Callable[[dict[str, Any]], str | Cell]:
+            return lambda r: cell(self.count(r[metric]), metric, r["year"], self.count)
+
+        def count(metric: str) -> Callable[[dict[str, Any]], str | Cell]:
+            return lambda r: cell(self.num(r[metric]), metric, r["year"], self.num)
+
         indicators: list[tuple[str, Callable[[dict[str, Any]], str | Cell]]] = [
-            ("pieces", lambda r: cell(self.num(r["pieces"]), "pieces", r["year"], self.num)),
+            ("pieces", count("pieces")),
             (
                 "budget_eur",
                 lambda r: cell(self.eur(r["budget_eur"]), "budget_eur", r["year"], self.eur),
@@ -426,30 +459,82 @@ class _Report:
                 lambda r: cell(euros(r["cost_per_kit_eur"]), "cost_per_kit_eur", r["year"], euros),
             ),
         ]
-
-        def jobs(metric: str) -> Callable[[dict[str, Any]], str | Cell]:
-            return lambda r: cell(self.count(r[metric]), metric, r["year"], self.count)
-
-        indicators += [(m, jobs(m)) for m in ("direct_fte", "jobs_indirect", "jobs_induced")]
         indicators += [
-            ("offered_fte", lambda r: self.num(r["offered_fte"])),
-            ("on_time", on_time),
-            ("late_days", self.late),
-            ("unmet_pieces", lambda r: self.num(r["unmet_pieces"])),
-            ("hiring_needed_for_deadline", lambda r: self.num(r["hiring_needed_for_deadline"])),
+            (m, jobs(m)) for m in ("direct_fte", "jobs_indirect", "jobs_induced", "jobs_gross")
         ]
         body = [[self.col("summary", c), *(fmt(r) for r in rows)] for c, fmt in indicators]
+        body.append(
+            [
+                self.col("balance", "jobs_net"),
+                *(
+                    cell(self.count(net.get(int(r["year"]))), "jobs_net", r["year"], self.count)
+                    for r in rows
+                ),
+            ]
+        )
+        decisions: list[tuple[str, Callable[[dict[str, Any]], str | Cell]]] = [
+            ("offered_fte", lambda r: self.num(r["offered_fte"])),
+            ("hiring_needed_for_deadline", count("hiring_needed_for_deadline")),
+            ("on_time", on_time),
+            ("late_days", late_days),
+            ("unmet_pieces", count("unmet_pieces")),
+        ]
+        body += [[self.col("summary", c), *(fmt(r) for r in rows)] for c, fmt in decisions]
         mc_note = ""
         if self.dist is not None and self.quantiles is not None:
             n = self.dist.draws["draw"].n_unique()
-            mc_note = t("summary.mc_note", n=self.num(n), seed=self.dist.seed)
+            exact = self.dist.resolve_allocation
+            mode = "" if exact is None else "summary.mc_exact" if exact else "summary.mc_fast"
+            mc_note = t(
+                "summary.mc_note",
+                n=self.num(n),
+                seed=self.dist.seed,
+                k=self.num(len(self.dist.parameters)),
+            )
+            if mode:
+                mc_note += " " + t(mode)
         return {
             "verdict_numbers": verdict_numbers,
             "verdict_late": verdict_late,
             "hiring": hiring,
+            "probability": probability,
+            "edge": edge,
             "indicators": table([t("words.indicator"), *(str(r["year"]) for r in rows)], body),
             "mc_note": mc_note,
         }
+
+    def p_on_time(self) -> dict[int, float]:
+        """The share of the draws on time, by year (:meth:`Distribution.probability_on_time`);
+        empty without draws."""
+        if self.dist is None:
+            return {}
+        try:
+            frame = self.dist.probability_on_time()
+        except Exception:  # ranges are optional
+            return {}
+        return {
+            int(row["year"]): float(row["p_on_time"])
+            for row in frame.iter_rows(named=True)
+            if row["p_on_time"] is not None
+        }
+
+    def probability_sentences(self, rows: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
+        """The probability of being on time, year by year, in one sentence; and, when the
+        central run is on time in a year most draws are late, the sentence that says so."""
+        t, p = self.t, self.p_on_time()
+        if not p or self.dist is None:
+            return "", ""
+        years = [int(r["year"]) for r in rows if int(r["year"]) in p]
+        listed = ", ".join(
+            t("summary.probability_year", year=y, share=self.pct(p[y])) for y in years
+        )
+        n = self.dist.draws["draw"].n_unique()
+        probability = t("summary.probability", n=self.num(n), years=listed)
+        edge_years = [
+            str(r["year"]) for r in rows if r["on_time"] and p.get(int(r["year"]), 1.0) < 0.5
+        ]
+        edge = t("summary.edge", years=", ".join(edge_years)) if edge_years else ""
+        return probability, edge
 
     def demand(self) -> dict[str, Any]:
         d = self.results.demand
@@ -721,6 +806,70 @@ class _Report:
             "gantts": gantts,
         }
 
+    def order(self) -> dict[str, Any]:
+        """The order date as a decision: the whole study run at each order lead time."""
+        t = self.t
+        params = self.study.parameters.filter(pl.col("name") == ORDER_PARAMETER)
+        p = params.row(0, named=True)
+        central = float(p["value"])
+        weeks = sorted({*ORDER_WEEKS, central})
+        curve = self.study.order_curve(weeks)
+        source = str(p["source"] or "")
+        if source.startswith("override"):
+            kind, shown = t("order.kind_override"), ""
+        elif "assumption" in source.lower():
+            kind, shown = t("order.kind_assumption"), source
+        else:
+            kind, shown = t("order.kind_source"), source
+        low, high = float(p["low"]), float(p["high"])
+        drawn = p["distribution"] != "fixed" and low < high
+        weeks_text = self.num(central, digits(central))
+        if drawn:
+            range_text = t(
+                "order.drawn",
+                low=self.num(low, digits(low)),
+                high=self.num(high, digits(high)),
+                distribution=self.distribution(p["distribution"]),
+            )
+        else:
+            range_text = t("order.fixed")
+        intro_central = t("order.central", weeks=weeks_text, kind=kind)
+        years = []
+        for y in sorted(int(v) for v in curve["year"].unique().to_list()):
+            sentences = []
+            for row in curve.filter(pl.col("year") == y).iter_rows(named=True):
+                w = float(row["order_weeks_before_rentree"])
+                sentences.append((self.order_sentence(row), w == central))
+            years.append((y, sentences))
+        chart = self.chart(partial(order_chart, curve, central, t))
+        return {
+            "intro_central": intro_central,
+            "source": shown,
+            "range": range_text,
+            "chart": chart,
+            "years": years,
+        }
+
+    def order_sentence(self, row: Mapping[str, Any]) -> str:
+        """One lead time of one year, in words: what must be recruited, and how late."""
+        t = self.t
+        weeks = float(row["order_weeks_before_rentree"])
+        fields = {
+            "weeks": self.num(weeks, digits(weeks)),
+            "year": row["year"],
+            "total": self.num(row["operators_recruited_total"]),
+            "year_hires": self.num(row["hiring_needed_for_deadline"]),
+            "pieces": self.num(row["unmet_pieces"]),
+        }
+        if row["on_time"]:
+            return t("order.on_time", **fields)
+        days = row["late_days"]
+        if days is None:
+            return t("order.late_never", **fields)
+        if days <= 0:
+            return t("order.late_same_day", **fields)
+        return t("order.late", days=self.num(days), **fields)
+
     def costs(self) -> dict[str, Any]:
         c = self.results.costs
         kits = c.filter(pl.col("unit") == "kit").sort("year")
@@ -909,11 +1058,30 @@ class _Report:
         t = self.t
         full = self.tornado_frame
         if full is None:
-            full = self.study.sensitivity("tornado", metric="direct_fte")
+            full = self.study.sensitivity("tornado", metric="direct_fte", resolve_allocation=True)
         y = int(full["year"][0])
-        frame = full.filter(pl.col("swing") > 0)
+        # The inputs that move the figure, largest swing first; the order date always shows
+        # (a decision, not only an uncertainty), in the chart's 15 bars and the table's 10.
+        order = pl.col("parameter") == ORDER_PARAMETER
+        moving = full.filter((pl.col("swing") > 0) & ~order)
+        pinned = full.filter(order)
+        frame = pl.concat([moving.head(14), pinned]).sort("swing", descending=True)
         if frame.height == 0:
             frame = full
+        shown = pl.concat([moving.head(9), pinned]).sort("swing", descending=True)
+        order_note = ""
+        if pinned.height:
+            r = pinned.row(0, named=True)
+            order_note = t(
+                "sensitivity.order",
+                low=self.num(r["low"], digits(r["low"])),
+                high=self.num(r["high"], digits(r["high"])),
+                year=y,
+                at_low=self.num(r["direct_fte_at_low"]),
+                at_high=self.num(r["direct_fte_at_high"]),
+            )
+        catalog = moving.filter(pl.col("parameter").str.starts_with("catalog."))
+        catalog_note = t("sensitivity.catalog") if catalog.height else ""
         fte = self.col("summary", "direct_fte")
         title = f"{t('sections.sensitivity')} — {fte} ({y})"
         chart = self.chart(partial(tornado_chart, frame, t, fte, title))
@@ -926,7 +1094,7 @@ class _Report:
                 self.num(row["direct_fte_at_high"], 1),
                 self.num(row["swing"], 1),
             ]
-            for row in frame.head(10).iter_rows(named=True)
+            for row in shown.iter_rows(named=True)
         ]
         low, high = t("words.low"), t("words.high")
         head = [
@@ -937,7 +1105,13 @@ class _Report:
             f"{fte} ({high})",
             t("words.swing"),
         ]
-        return {"year": y, "chart": chart, "swings": table(head, rows) if rows else None}
+        return {
+            "year": y,
+            "chart": chart,
+            "swings": table(head, rows) if rows else None,
+            "order_note": order_note,
+            "catalog_note": catalog_note,
+        }
 
     def uncertainty(self) -> dict[str, Any]:
         dist = self.dist

@@ -24,6 +24,7 @@ __all__ = [
     "capacity_chart",
     "fan_chart",
     "gantt_chart",
+    "order_chart",
     "sourcing_chart",
     "svg",
     "tornado_chart",
@@ -107,3 +108,18 @@ def fan_chart(dist: Distribution, t: Text, metric: str, label: str) -> Figure:
     """Fan chart of ``metric`` over the years; ``label`` is its name in the language."""
     labels = {"median": t("plot.median"), "ylabel": label, "title": label}
     return plot.fan(dist, metric, labels=labels)
+
+
+def order_chart(curve: pl.DataFrame, central: float, t: Text) -> Figure:
+    """The order date as a decision (:func:`filiere.plot.order_curve`): operators to recruit
+    and days late by order lead time, one line per year."""
+    p = t.section("plot")
+    labels = {
+        "xlabel": p["order_axis"],
+        "recruited": p["order_recruited"],
+        "late_days": p["order_late"],
+        "central": p["order_central"],
+        "never": p["order_never"],
+        "title": t("sections.order"),
+    }
+    return plot.order_curve(curve, central=central, labels=labels)
