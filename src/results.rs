@@ -628,7 +628,7 @@ fn summary_frame(
         "jobs_induced" => f.iter().map(|f| f.io.induced).collect::<Vec<_>>(),
         "jobs_total" => f.iter().map(|f| f.io.total).collect::<Vec<_>>(),
         "jobs_gross" => h.iter().map(|h| h.jobs_gross).collect::<Vec<_>>(),
-        "unmet_pieces" => years.iter().map(|&y| plan_of(y).map_or(0.0, YearPlan::unmet_pieces)).collect::<Vec<_>>(),
+        "unmet_pieces" => h.iter().map(|h| h.sourcing.late).collect::<Vec<_>>(),
         "on_time" => h.iter().map(|h| h.lateness.on_time).collect::<Vec<_>>(),
         "makespan_days" => h.iter().map(|h| h.lateness.makespan_days).collect::<Vec<_>>(),
         "late_days" => h.iter().map(|h| h.lateness.late_days).collect::<Vec<_>>(),
@@ -636,10 +636,10 @@ fn summary_frame(
         "trainees_working" => plan_count(|p| p.workshops.iter().map(|w| w.trainees).sum()),
         "new_capacity_operators" => plan_count(|p| p.new_capacity_operators),
         "new_capacity_hired" => plan_count(|p| p.new_capacity_hired),
-        "pieces_surveyed" => years.iter().map(|&y| plan_of(y).map_or(0.0, |p| p.pieces_of("surveyed"))).collect::<Vec<_>>(),
-        "pieces_new_regional" => years.iter().map(|&y| plan_of(y).map_or(0.0, |p| p.pieces_of("new_regional"))).collect::<Vec<_>>(),
-        "pieces_imported" => years.iter().map(|&y| plan_of(y).map_or(0.0, |p| p.pieces_of("imported"))).collect::<Vec<_>>(),
-        "local_content_share" => years.iter().map(|&y| plan_of(y).map_or(1.0, YearPlan::local_content_share)).collect::<Vec<_>>(),
+        "pieces_surveyed" => h.iter().map(|h| h.sourcing.surveyed).collect::<Vec<_>>(),
+        "pieces_new_regional" => h.iter().map(|h| h.sourcing.new_regional).collect::<Vec<_>>(),
+        "pieces_imported" => h.iter().map(|h| h.sourcing.imported).collect::<Vec<_>>(),
+        "local_content_share" => h.iter().map(|h| h.sourcing.local_content_share()).collect::<Vec<_>>(),
         "hiring_needed_for_deadline" => plan_count(YearPlan::hiring_needed_for_deadline),
     )?;
     for (name, pick) in [

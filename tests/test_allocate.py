@@ -45,48 +45,11 @@ def instance(
     return capacity, demand, cost, minutes
 
 
-def scipy_objective(
-    capacity: pl.DataFrame,
-    demand: pl.DataFrame,
-    cost: pl.DataFrame,
-    minutes: dict[str, float],
-    penalty: float,
-    max_share: float | None = None,
-) -> float:
-    """The same LP written out for scipy.optimize.linprog (HiGHS)."""
-    rows = [(r["product"], r["departement"]) for r in demand.iter_rows(named=True)]
-    q = demand["pieces"].to_numpy()
-    arcs = [
-        (r["workshop"], rows.index((r["product"], r["departement"])), r["eur_per_piece"])
-        for r in cost.iter_rows(named=True)
-    ]
-    workshops = capacity["workshop"].to_list()
-    n_x, n_u = len(arcs), len(rows)
-    c = np.concatenate([[a[2] for a in arcs], np.full(n_u, penalty)])
-    a_eq = np.zeros((n_u, n_x + n_u))
-    for j, (_, r, _) in enumerate(arcs):
-        a_eq[r, j] = 1
-    a_eq[np.arange(n_u), n_x + np.arange(n_u)] = 1
-    a_ub = np.zeros((len(workshops), n_x + n_u))
-    for j, (w, r, _) in enumerate(arcs):
-        a_ub[workshops.index(w), j] = minutes[rows[r][0]]
-    b_ub = capacity["minutes_available"].to_numpy()
-    if max_share is not None:
-        share = np.zeros((len(workshops), n_x + n_u))
-        for j, (w, _, _) in enumerate(arcs):
-            share[workshops.index(w), j] = 1
-        a_ub = np.vstack([a_ub, share])
-        b_ub = np.concatenate([b_ub, np.full(len(workshops), max_share * q.sum())])
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=q, method="highs")
-    assert res.status == 0, res.message
-    return float(res.fun)
-
-
 @pytest.mark.parametrize("seed", range(12))
 def test_matches_scipy_highs_objective(seed: int) -> None:
     capacity, demand, cost, minutes = instance(seed)
     result = fl.allocate(capacity, demand, cost, minutes, unmet_penalty=1_000.0)
-    expected = scipy_objective(capacity, demand, cost, minutes, 1_000.0)
+    expected = highs_reference(capacity, demand, cost, minutes, 1_000.0)
     assert result.objective_eur == pytest.approx(expected, rel=1e-6)
 
 
@@ -94,7 +57,7 @@ def test_matches_scipy_highs_objective(seed: int) -> None:
 def test_matches_scipy_with_max_share(seed: int) -> None:
     capacity, demand, cost, minutes = instance(100 + seed)
     result = fl.allocate(capacity, demand, cost, minutes, max_share=0.15, unmet_penalty=500.0)
-    expected = scipy_objective(capacity, demand, cost, minutes, 500.0, max_share=0.15)
+    expected = highs_reference(capacity, demand, cost, minutes, 500.0, max_share=0.15)
     assert result.objective_eur == pytest.approx(expected, rel=1e-6)
     total = demand["pieces"].sum()
     made = result.allocation.group_by("workshop").agg(pl.col("pieces").sum())

@@ -8,7 +8,7 @@ scripts, notebooks and servers alike.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -220,19 +220,32 @@ def capacity(results: Results, *, labels: Mapping[str, str] | None = None) -> Fi
         },
         labels,
     )
-    years = [str(y) for y in by_year["year"].to_list()]
+    layers = [
+        (text[key], colour, [float(x) for x in by_year[column].to_list()])
+        for column, key, colour in [
+            ("offered_fte", "offered", ON_TIME),
+            ("trainees", "trainees", "#5b8db8"),
+            ("hired_total", "hired", "#9b59b6"),
+            ("new", "new_needed", NEW),
+        ]
+    ]
+    return _stacked_bars(by_year["year"].to_list(), layers, text)
+
+
+def _stacked_bars(
+    years: Sequence[int],
+    layers: Sequence[tuple[str, str, Sequence[float]]],
+    text: Mapping[str, str],
+) -> Figure:
+    """Bars by year, one stacked layer per ``(label, colour, values)``, with
+    ``text["ylabel"]`` and ``text["title"]`` and room above for the legend."""
+    ticks = [str(y) for y in years]
     fig = _figure(8, 4.5)
     ax = fig.add_subplot()
-    bottom = [0.0] * len(years)
-    for column, key, colour in [
-        ("offered_fte", "offered", ON_TIME),
-        ("trainees", "trainees", "#5b8db8"),
-        ("hired_total", "hired", "#9b59b6"),
-        ("new", "new_needed", NEW),
-    ]:
-        v = [float(x) for x in by_year[column].to_list()]
-        ax.bar(years, v, bottom=bottom, label=text[key], color=colour)
-        bottom = [b + x for b, x in zip(bottom, v, strict=True)]
+    bottom = [0.0] * len(ticks)
+    for label, colour, values in layers:
+        ax.bar(ticks, values, bottom=bottom, label=label, color=colour)
+        bottom = [b + x for b, x in zip(bottom, values, strict=True)]
     ax.set_ylim(0, 1.25 * max(bottom, default=0.0) or 1.0)  # room for the legend
     ax.set_ylabel(text["ylabel"])
     ax.set_title(text["title"])
@@ -298,21 +311,12 @@ def sourcing(results: Results, *, labels: Mapping[str, str] | None = None) -> Fi
     by = src.group_by("year", "source").agg(pl.col("pieces").sum())
     years = sorted(int(y) for y in by["year"].unique().to_list())
     pieces = {(int(r["year"]), str(r["source"])): float(r["pieces"]) for r in by.to_dicts()}
-    fig = _figure(8, 4.5)
-    ax = fig.add_subplot()
-    ticks = [str(y) for y in years]
-    bottom = [0.0] * len(years)
-    for source in SOURCES:
-        v = [pieces.get((y, source), 0.0) / 1e6 for y in years]
-        if not any(x > 0 for x in v):
-            continue
-        ax.bar(ticks, v, bottom=bottom, label=text[source], color=SOURCE_COLOURS[source])
-        bottom = [b + x for b, x in zip(bottom, v, strict=True)]
-    ax.set_ylim(0, 1.25 * max(bottom, default=0.0) or 1.0)  # room for the legend
-    ax.set_ylabel(text["ylabel"])
-    ax.set_title(text["title"])
-    ax.legend(fontsize=8, loc="upper left")
-    return fig
+    layers = [
+        (text[source], SOURCE_COLOURS[source], [pieces.get((y, source), 0.0) / 1e6 for y in years])
+        for source in SOURCES
+    ]
+    # A source that supplies nothing in any year is left out of the legend.
+    return _stacked_bars(years, [layer for layer in layers if any(x > 0 for x in layer[2])], text)
 
 
 #: Steps of the balance waterfall: column of ``Results.balance`` and its English label.

@@ -277,8 +277,6 @@ pub struct YearPlan {
     /// Marginal cost of one more piece of each demand row (product, département), EUR;
     /// NaN where pieces are unmet (the price would be the engine's internal penalty).
     pub demand_shadow: Vec<(String, String, f64)>,
-    /// Cost of the allocation (EUR): Σ pieces × eur_per_piece.
-    pub objective_eur: f64,
     /// Operators of new regional capacity working this year (recruited this year or before).
     pub new_capacity_operators: u32,
     /// Operators of new regional capacity recruited and trained this year.
@@ -333,16 +331,6 @@ impl YearPlan {
             new_regional: self.pieces_of("new_regional"),
             imported: self.pieces_of("imported"),
             late: self.pieces_of("late"),
-        }
-    }
-
-    /// Share of the pieces made in the region (late ones included): 1 − imported / demanded.
-    pub fn local_content_share(&self) -> f64 {
-        let total: f64 = self.flows.iter().map(|f| f.pieces).sum::<f64>();
-        if total > 0.0 {
-            1.0 - self.pieces_of("imported") / total
-        } else {
-            1.0
         }
     }
 }
@@ -721,7 +709,6 @@ fn plan_year(cx: &Context<'_>, year: i32, k: u32, carry: &mut Carry) -> Result<Y
             eur_per_piece: f.eur_per_piece,
         });
     }
-    let objective_eur = flows.iter().map(|f| f.pieces * f.eur_per_piece).sum();
     for u in allocation.unmet.iter().filter(|u| u.value > 0.0) {
         let product = products[u.product];
         flows.push(FlowRow {
@@ -868,7 +855,6 @@ fn plan_year(cx: &Context<'_>, year: i32, k: u32, carry: &mut Carry) -> Result<Y
                 )
             })
             .collect(),
-        objective_eur,
         new_capacity_operators: nc_operators,
         new_capacity_hired: nc_hired,
         on_time,
@@ -989,7 +975,7 @@ mod tests {
         assert_eq!(y.pieces_of("new_regional"), 0.0);
         assert_eq!(y.pieces_of("imported"), 0.0);
         assert!((y.pieces_of("surveyed") - 1.61e6).abs() < 1e-6);
-        assert_eq!(y.local_content_share(), 1.0);
+        assert_eq!(y.sourcing().local_content_share(), 1.0);
         assert_eq!(y.new_capacity_operators, 0);
         for w in &y.workshops {
             // One more standard minute of a surveyed workshop saves at most its hires'
@@ -1079,7 +1065,7 @@ mod tests {
         assert!(open[2].hiring_needed_for_deadline() < local[2].hiring_needed_for_deadline());
         assert!(open[2].on_time);
         for y in &part {
-            let share = y.local_content_share();
+            let share = y.sourcing().local_content_share();
             assert!(share >= 0.6 - 1e-12, "{share}");
             for product in ["polo", "sweatshirt"] {
                 let of = |kind: &str| -> f64 {
